@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>
+/// The working state of one reconcile pass. Steps read and change it the way the Kubernetes controller
+/// reads and changes the objects it has just written, and every change is recorded as an action.
+/// </summary>
+internal sealed class Pass
+{
+    private readonly List<PlanAction> _actions = new(4);
+    private readonly RolloutStatus _initialStatus;
+    private readonly long _initialRevision;
+
+    public Pass(RolloutSnapshot snapshot)
+    {
+        Rollout = snapshot.Rollout;
+        Now = snapshot.Now;
+        Status = snapshot.Rollout.Status;
+        _initialStatus = Status;
+        _initialRevision = RolloutRevisionOf(snapshot.Rollout);
+        RolloutRevision = _initialRevision;
+        ReplicaSets = new List<ReplicaSetState>(snapshot.ReplicaSets.Length + 1);
+        ReplicaSets.AddRange(snapshot.ReplicaSets);
+    }
+
+    public Rollout Rollout { get; }
+
+    public RolloutSpec Spec => Rollout.Spec;
+
+    public DateTimeOffset Now { get; }
+
+    /// <summary>The rollout's status as last written in this pass (the controller's d.Status).</summary>
+    public RolloutStatus Status { get; set; }
+
+    public long RolloutRevision { get; set; }
+
+    public List<ReplicaSetState> ReplicaSets { get; }
+
+    public TimeSpan? RequeueAfter { get; set; }
+
+    public int MaxSurge => Fenceposts.MaxSurge(Spec);
+
+    public void Add(PlanAction action) => _actions.Add(action);
+
+    public void Event(string type, string reason, string message) => _actions.Add(new RecordEvent(type, reason, message));
+
+    public void Replace(ReplicaSetState updated)
+    {
+        for (var i = 0; i < ReplicaSets.Count; i++)
+        {
+            if (ReplicaSets[i].Name == updated.Name)
+            {
+                ReplicaSets[i] = updated;
+                return;
+            }
+        }
+
+        ReplicaSets.Add(updated);
+    }
+
+    public void Remove(string name) => ReplicaSets.RemoveAll(rs => rs.Name == name);
+
+    /// <summary>
+    /// scaleReplicaSetAndRecordEvent: scale when the size differs, writing the desired and max replica
+    /// annotations with it. Returns the replica set as it now is.
+    /// </summary>
+    public ReplicaSetState ScaleIfNeeded(ReplicaSetState rs, int to, out bool scaled)
+    {
+        scaled = false;
+        if (rs.Replicas == to)
+        {
+            return rs;
+        }
+
+        return Scale(rs, to, out scaled);
+    }
+
+    /// <summary>scaleReplicaSet: writes when the size or the replica annotations change.</summary>
+    public ReplicaSetState Scale(ReplicaSetState rs, int to, out bool scaled)
+    {
+        var desired = Spec.Replicas;
+        var max = Spec.Replicas + MaxSurge;
+        scaled = rs.Replicas != to;
+        var annotationsChange = rs.DesiredReplicasAnnotation != desired || rs.MaxReplicasAnnotation != max;
+        if (!scaled && !annotationsChange)
+        {
+            return rs;
+        }
+
+        var updated = rs with { Replicas = to, DesiredReplicasAnnotation = desired, MaxReplicasAnnotation = max };
+        Replace(updated);
+        if (scaled)
+        {
+            var direction = to > rs.Replicas ? "up" : "down";
+            var reason = $"scaled {direction} replica set {rs.Name} (revision {rs.Revision}) from {rs.Replicas} to {to}";
+            _actions.Add(new ScaleReplicaSet(rs.Name, rs.Replicas, to, desired, max, reason));
+            Event(RecordEvent.Normal, "ScalingReplicaSet", $"Scaled {direction} replica set {rs.Name} from {rs.Replicas} to {to}");
+        }
+        else
+        {
+            _actions.Add(new AnnotateReplicaSet(rs.Name, rs.Revision, rs.RevisionHistory, desired, max, rs.CopiedAnnotations,
+                $"record desired replicas {desired} and max replicas {max} on {rs.Name}"));
+        }
+
+        return updated;
+    }
+
+    public RolloutPlan Finish(string statusReason)
+    {
+        if (RolloutRevision != _initialRevision)
+        {
+            _actions.Add(new SetRolloutRevision(RolloutRevision, $"the new replica set has revision {RolloutRevision}"));
+        }
+
+        if (!Status.Equals(_initialStatus))
+        {
+            _actions.Add(new UpdateRolloutStatus(Status, statusReason));
+        }
+
+        return new RolloutPlan(_actions.ToImmutableArray(), RequeueAfter);
+    }
+
+    private static long RolloutRevisionOf(Rollout rollout) =>
+        rollout.Annotations.TryGetValue(Annotations.Revision, out var text)
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
+            ? revision
+            : 0;
+}

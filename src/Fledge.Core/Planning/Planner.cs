@@ -1,0 +1,83 @@
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>
+/// The rollout planner: given what is true now, returns the actions of one reconcile pass. It never
+/// sleeps, does I/O or reads the clock, so the simulator, the local runtime and Kubernetes share it.
+/// The order of steps is the Kubernetes Deployment controller's syncDeployment.
+/// </summary>
+public static class Planner
+{
+    public static RolloutPlan Plan(RolloutSnapshot snapshot)
+    {
+        var pass = new Pass(snapshot);
+        Progress.CheckPaused(pass);
+
+        if (pass.Spec.Paused)
+        {
+            Sync(pass, cleanup: true);
+            return pass.Finish("paused: replica counts follow spec.replicas, the rollout does not progress");
+        }
+
+        if (IsScalingEvent(pass))
+        {
+            Sync(pass, cleanup: false);
+            return pass.Finish($"spec.replicas changed to {pass.Spec.Replicas}: replica sets scaled in proportion");
+        }
+
+        if (pass.Spec.Strategy.Type == StrategyType.Recreate)
+        {
+            RecreateStrategy.Run(pass);
+        }
+        else
+        {
+            RollingUpdateStrategy.Run(pass);
+        }
+
+        return pass.Finish(StatusReason(pass.Status));
+    }
+
+    /// <summary>sync: proportional scaling and status, used for paused rollouts and scaling events.</summary>
+    private static void Sync(Pass pass, bool cleanup)
+    {
+        var (newRs, oldRss) = Revisions.SyncRevision(pass, createIfMissing: false);
+        ProportionalScaling.Scale(pass, newRs, oldRss);
+        if (cleanup)
+        {
+            Revisions.Cleanup(pass, oldRss);
+        }
+
+        Progress.SyncStatus(pass, RollingUpdateStrategy.Current(pass, newRs));
+    }
+
+    /// <summary>
+    /// isScalingEvent: an active replica set was sized for a different spec.replicas than the current one.
+    /// Syncs revisions as a side effect, as the controller does.
+    /// </summary>
+    private static bool IsScalingEvent(Pass pass)
+    {
+        var (newRs, oldRss) = Revisions.SyncRevision(pass, createIfMissing: false);
+        if (newRs is { IsActive: true } && newRs.DesiredReplicasAnnotation is { } newDesired && newDesired != pass.Spec.Replicas)
+        {
+            return true;
+        }
+
+        foreach (var rs in oldRss)
+        {
+            if (rs.IsActive && rs.DesiredReplicasAnnotation is { } desired && desired != pass.Spec.Replicas)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string StatusReason(RolloutStatus status)
+    {
+        var progressing = status.Condition(ConditionTypes.Progressing);
+        var summary = $"{status.UpdatedReplicas} updated, {status.AvailableReplicas} available of {status.Replicas} replicas";
+        return progressing is null ? summary : $"{summary}; Progressing={progressing.Status} ({progressing.Reason})";
+    }
+}

@@ -1,0 +1,164 @@
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>
+/// RollingUpdate: grow the new replica set within maxSurge, shrink old ones within maxUnavailable, one
+/// direction per pass. Example, 4 replicas with maxUnavailable 50% and maxSurge 0: old 4 → 2, new 0 → 2,
+/// old 2 → 0, new 2 → 4, never fewer than 2 available.
+/// </summary>
+internal static class RollingUpdateStrategy
+{
+    public static void Run(Pass pass)
+    {
+        var (newRs, oldRss) = Revisions.SyncRevision(pass, createIfMissing: true);
+        var statusBefore = pass.Status;
+
+        if (ReconcileNew(pass, newRs!))
+        {
+            Progress.SyncRolloutStatus(pass, Current(pass, newRs));
+            return;
+        }
+
+        if (ReconcileOld(pass, newRs!, oldRss))
+        {
+            Progress.SyncRolloutStatus(pass, Current(pass, newRs));
+            return;
+        }
+
+        if (Progress.IsComplete(pass, statusBefore))
+        {
+            Revisions.Cleanup(pass, oldRss);
+        }
+
+        Progress.SyncRolloutStatus(pass, Current(pass, newRs));
+    }
+
+    /// <summary>The replica set as it stands in the pass, after any scaling of it.</summary>
+    internal static ReplicaSetState? Current(Pass pass, ReplicaSetState? rs)
+    {
+        if (rs is null)
+        {
+            return null;
+        }
+
+        foreach (var candidate in pass.ReplicaSets)
+        {
+            if (candidate.Name == rs.Name)
+            {
+                return candidate;
+            }
+        }
+
+        return rs;
+    }
+
+    /// <summary>reconcileNewReplicaSet: shrink to the desired count if over it, otherwise grow within the surge.</summary>
+    private static bool ReconcileNew(Pass pass, ReplicaSetState newRs)
+    {
+        var desired = pass.Spec.Replicas;
+        if (newRs.Replicas == desired)
+        {
+            return false;
+        }
+
+        var target = newRs.Replicas > desired
+            ? desired
+            : Fenceposts.NewReplicaSetReplicas(pass.Spec, pass.ReplicaSets, newRs);
+        pass.ScaleIfNeeded(newRs, target, out var scaled);
+        return scaled;
+    }
+
+    /// <summary>
+    /// reconcileOldReplicaSets: how many old replicas may go is total - minAvailable - (new replicas not yet
+    /// available). Unhealthy old replicas go first, then healthy ones while availability allows.
+    /// </summary>
+    private static bool ReconcileOld(Pass pass, ReplicaSetState newRs, List<ReplicaSetState> oldRss)
+    {
+        var active = new List<ReplicaSetState>(oldRss.Count);
+        var oldCount = 0;
+        foreach (var rs in oldRss)
+        {
+            if (rs.IsActive)
+            {
+                active.Add(rs);
+                oldCount += rs.Replicas;
+            }
+        }
+
+        if (oldCount == 0)
+        {
+            return false;
+        }
+
+        var allCount = newRs.Replicas + oldCount;
+        var minAvailable = Fenceposts.MinAvailable(pass.Spec);
+        var newUnavailable = newRs.Replicas - newRs.AvailableReplicas;
+        var maxScaledDown = allCount - minAvailable - newUnavailable;
+        if (maxScaledDown <= 0)
+        {
+            return false;
+        }
+
+        active.Sort(ReplicaSetOrder.ByCreation);
+        var cleaned = CleanupUnhealthy(pass, active, maxScaledDown);
+        var scaledDown = ScaleDownOld(pass, newRs, active, minAvailable);
+        return cleaned + scaledDown > 0;
+    }
+
+    /// <summary>cleanupUnhealthyReplicas: remove old replicas that are not available, oldest replica set first.</summary>
+    private static int CleanupUnhealthy(Pass pass, List<ReplicaSetState> oldRss, int maxCleanup)
+    {
+        var total = 0;
+        for (var i = 0; i < oldRss.Count && total < maxCleanup; i++)
+        {
+            var rs = oldRss[i];
+            if (rs.Replicas == 0 || rs.Replicas == rs.AvailableReplicas)
+            {
+                continue;
+            }
+
+            var count = Math.Min(maxCleanup - total, rs.Replicas - rs.AvailableReplicas);
+            oldRss[i] = pass.ScaleIfNeeded(rs, rs.Replicas - count, out _);
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>scaleDownOldReplicaSetsForRollingUpdate: remove available old replicas down to minAvailable, oldest first.</summary>
+    private static int ScaleDownOld(Pass pass, ReplicaSetState newRs, List<ReplicaSetState> oldRss, int minAvailable)
+    {
+        var available = newRs.AvailableReplicas;
+        foreach (var rs in oldRss)
+        {
+            available += rs.AvailableReplicas;
+        }
+
+        if (available <= minAvailable)
+        {
+            return 0;
+        }
+
+        var budget = available - minAvailable;
+        var total = 0;
+        foreach (var rs in oldRss)
+        {
+            if (total >= budget)
+            {
+                break;
+            }
+
+            if (rs.Replicas == 0)
+            {
+                continue;
+            }
+
+            var count = Math.Min(rs.Replicas, budget - total);
+            pass.ScaleIfNeeded(rs, rs.Replicas - count, out _);
+            total += count;
+        }
+
+        return total;
+    }
+}

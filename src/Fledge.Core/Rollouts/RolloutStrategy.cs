@@ -1,0 +1,11 @@
+namespace Fledge.Core.Rollouts;
+
+/// <summary>The strategy of a rollout with its defaults applied.</summary>
+public sealed record RolloutStrategy(StrategyType Type, IntOrPercent MaxSurge, IntOrPercent MaxUnavailable)
+{
+    /// <summary>apps/v1 defaults: RollingUpdate with 25% surge and 25% unavailable.</summary>
+    public static RolloutStrategy Default { get; } =
+        new(StrategyType.RollingUpdate, IntOrPercent.Percent(25), IntOrPercent.Percent(25));
+
+    public static RolloutStrategy Recreate { get; } = new(StrategyType.Recreate, default, default);
+}
