@@ -1,0 +1,165 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Fledge.Core.Manifests;
+
+/// <summary>
+/// Reads YAML (one or many documents) or JSON into typed objects, using KubernetesClient's model types.
+/// Each document is read on its own, so one bad document does not hide the errors of the others, and
+/// every error carries the line and column it refers to.
+/// </summary>
+public static class ManifestLoader
+{
+    public static LoadResult LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LoadResult([], [new ManifestError(path, null, null, $"cannot read the file: {e.Message}")]);
+        }
+
+        return Load(text, path);
+    }
+
+    public static LoadResult Load(string text, string source)
+    {
+        var objects = new List<ManifestObject>();
+        var errors = new List<ManifestError>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new ManifestError(source, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {Describe(e)}"));
+            return new LoadResult(objects, errors);
+        }
+
+        foreach (var document in stream.Documents)
+        {
+            switch (document.RootNode)
+            {
+                case YamlMappingNode mapping:
+                    Read(source, mapping, objects, errors);
+                    break;
+                case YamlScalarNode { Value: null or "" }:
+                    break;
+                default:
+                    errors.Add(new ManifestError(source, (int)document.RootNode.Start.Line, (int)document.RootNode.Start.Column,
+                        "a document must be a mapping with apiVersion, kind, metadata and spec"));
+                    break;
+            }
+        }
+
+        if (objects.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new ManifestError(source, null, null, "the file holds no objects"));
+        }
+
+        return new LoadResult(objects, errors);
+    }
+
+    private static void Read(string source, YamlMappingNode node, List<ManifestObject> objects, List<ManifestError> errors)
+    {
+        var apiVersion = Scalar(node, "apiVersion");
+        var kind = Scalar(node, "kind");
+        if (string.IsNullOrEmpty(apiVersion) || string.IsNullOrEmpty(kind))
+        {
+            var missing = string.IsNullOrEmpty(apiVersion) ? "apiVersion" : "kind";
+            errors.Add(new ManifestError(source, (int)node.Start.Line, (int)node.Start.Column,
+                $"{missing}: Required value: every object needs apiVersion and kind (for example apiVersion: fledge.io/v1alpha1, kind: Rollout)"));
+            return;
+        }
+
+        if (ResourceKinds.IsList(apiVersion, kind))
+        {
+            if (Child(node, "items") is YamlSequenceNode items)
+            {
+                foreach (var item in items.Children.OfType<YamlMappingNode>())
+                {
+                    Read(source, item, objects, errors);
+                }
+            }
+
+            return;
+        }
+
+        var name = Child(node, "metadata") is YamlMappingNode metadata ? Scalar(metadata, "name") ?? "" : "";
+        var read = ResourceKinds.Find(apiVersion, kind);
+        if (read is null)
+        {
+            errors.Add(new ManifestError(source, (int)node.Start.Line, (int)node.Start.Column,
+                $"kind: Unsupported value: \"{apiVersion}, Kind={kind}\": supported values: {ResourceKinds.Supported}"));
+            return;
+        }
+
+        var yaml = Serialize(node);
+        try
+        {
+            var resource = read(yaml);
+            objects.Add(new ManifestObject(source, apiVersion, kind, name, resource, node));
+        }
+        catch (YamlException e)
+        {
+            // The error's position is in the re-serialised text: find the field there, then that field in the file.
+            var copy = new YamlStream();
+            copy.Load(new StringReader(yaml));
+            var path = YamlPaths.PathAt(copy.Documents[0].RootNode, e.Start);
+            var at = path is null ? node : YamlPaths.Find(node, path);
+            var message = $"{kind} \"{name}\": " + DeserializationMessage(e, path, node);
+            errors.Add(new ManifestError(source, (int)at.Start.Line, (int)at.Start.Column, message));
+        }
+    }
+
+    /// <summary>One object's node as YAML text of its own (scalar styles kept, so "1" stays a string).</summary>
+    private static string Serialize(YamlNode node)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+
+    private static string DeserializationMessage(YamlException e, string? path, YamlMappingNode root)
+    {
+        const string notFound = "Property '";
+        if (e.Message.StartsWith(notFound, StringComparison.Ordinal))
+        {
+            var field = e.Message[notFound.Length..e.Message.IndexOf('\'', notFound.Length)];
+            return $"{path ?? field}: unknown field \"{field}\"{UnknownFields.Suggestion(e.Message, field)}";
+        }
+
+        var value = path is null ? null : YamlPaths.Find(root, path) as YamlScalarNode;
+        var detail = e.InnerException?.Message ?? Describe(e);
+        return value is not null
+            ? $"{path}: Invalid value: \"{value.Value}\": {detail}"
+            : $"{path ?? "(document)"}: {detail}";
+    }
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the location is printed separately.
+        var message = e.Message;
+        var marker = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line", StringComparison.Ordinal) && marker >= 0 ? message[(marker + 3)..] : message;
+    }
+
+    private static YamlNode? Child(YamlMappingNode node, string key)
+    {
+        foreach (var (name, value) in node.Children)
+        {
+            if (name is YamlScalarNode scalar && scalar.Value == key)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) => (Child(node, key) as YamlScalarNode)?.Value;
+}

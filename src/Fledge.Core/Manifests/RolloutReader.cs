@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using Fledge.Core.Rollouts;
+using Fledge.Core.Validation;
+using k8s.Models;
+
+namespace Fledge.Core.Manifests;
+
+/// <summary>
+/// Turns a Rollout or Deployment read from a file into the planner's <see cref="Rollout"/>: defaults
+/// of its apiVersion applied, then validated. A Deployment is treated as a Rollout with the same fields.
+/// </summary>
+public static class RolloutReader
+{
+    public static bool IsRollout(ManifestObject obj) => obj.Resource is RolloutResource or V1Deployment;
+
+    /// <summary>The rollout, or the errors that stop it (each located in the file).</summary>
+    public static (Rollout? Rollout, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
+    {
+        var resource = obj.Resource switch
+        {
+            RolloutResource rollout => rollout,
+            V1Deployment deployment => FromDeployment(deployment),
+            _ => throw new ArgumentException($"{obj.Display} is not a Rollout or Deployment", nameof(obj)),
+        };
+
+        ApplyDefaults(resource, obj.ApiVersion);
+        var fieldErrors = RolloutValidator.Validate(resource);
+        if (fieldErrors.Count > 0)
+        {
+            return (null, fieldErrors.Select(e => obj.Error(e.Field, e.ToString())).ToList());
+        }
+
+        return (ToRollout(resource, obj.Kind), []);
+    }
+
+    private static RolloutResource FromDeployment(V1Deployment deployment) => new()
+    {
+        ApiVersion = deployment.ApiVersion,
+        Kind = deployment.Kind,
+        Metadata = deployment.Metadata,
+        Status = deployment.Status,
+        Spec = deployment.Spec is not { } spec ? null : new RolloutSpecResource
+        {
+            Replicas = spec.Replicas,
+            Selector = spec.Selector,
+            Template = spec.Template,
+            MinReadySeconds = spec.MinReadySeconds,
+            ProgressDeadlineSeconds = spec.ProgressDeadlineSeconds,
+            RevisionHistoryLimit = spec.RevisionHistoryLimit,
+            Paused = spec.Paused,
+            Strategy = spec.Strategy is not { } strategy ? null : new RolloutStrategyResource
+            {
+                Type = strategy.Type,
+                RollingUpdate = strategy.RollingUpdate,
+            },
+        },
+    };
+
+    /// <summary>
+    /// Defaults as the API server applies them. apps/v1 (and fledge.io): 1 replica, RollingUpdate 25%/25%,
+    /// revisionHistoryLimit 10, progressDeadlineSeconds 600. The legacy groups keep their old defaults:
+    /// extensions/v1beta1 surges 1 and has no history limit or deadline; apps/v1beta1 keeps 2 revisions;
+    /// both take the selector from the template labels when none is given.
+    /// </summary>
+    private static void ApplyDefaults(RolloutResource resource, string apiVersion)
+    {
+        var spec = resource.Spec ??= new RolloutSpecResource();
+        var legacyExtensions = apiVersion == "extensions/v1beta1";
+        var legacyApps = apiVersion == "apps/v1beta1";
+        spec.Replicas ??= 1;
+        spec.MinReadySeconds ??= 0;
+        if (!legacyExtensions)
+        {
+            spec.ProgressDeadlineSeconds ??= 600;
+            spec.RevisionHistoryLimit ??= legacyApps ? 2 : 10;
+        }
+
+        if ((legacyExtensions || legacyApps) && spec.Selector is null && spec.Template?.Metadata?.Labels is { Count: > 0 } labels)
+        {
+            spec.Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(labels) };
+        }
+
+        foreach (var container in spec.Template?.Spec?.Containers ?? [])
+        {
+            if (string.IsNullOrEmpty(container.Name) && !string.IsNullOrEmpty(container.Image))
+            {
+                container.Name = NameFromImage(container.Image);
+            }
+        }
+
+        var strategy = spec.Strategy ??= new RolloutStrategyResource();
+        strategy.Type ??= nameof(StrategyType.RollingUpdate);
+        if (strategy.Type == nameof(StrategyType.RollingUpdate))
+        {
+            var rolling = strategy.RollingUpdate ??= new V1RollingUpdateDeployment();
+            rolling.MaxSurge ??= legacyExtensions ? "1" : "25%";
+            rolling.MaxUnavailable ??= legacyExtensions ? "1" : "25%";
+        }
+    }
+
+    private static Rollout ToRollout(RolloutResource resource, string kind)
+    {
+        var spec = resource.Spec!;
+        var strategy = spec.Strategy!.Type == nameof(StrategyType.Recreate)
+            ? RolloutStrategy.Recreate
+            : new RolloutStrategy(
+                StrategyType.RollingUpdate,
+                Parse(spec.Strategy.RollingUpdate!.MaxSurge!.Value),
+                Parse(spec.Strategy.RollingUpdate.MaxUnavailable!.Value));
+        var metadata = resource.Metadata!;
+        var rolloutSpec = new RolloutSpec(
+            spec.Replicas!.Value,
+            spec.Selector!,
+            PodTemplate.From(spec.Template!),
+            strategy,
+            spec.MinReadySeconds!.Value,
+            Unlimited(spec.ProgressDeadlineSeconds),
+            Unlimited(spec.RevisionHistoryLimit),
+            spec.Paused ?? false);
+        return new Rollout(
+            metadata.Name,
+            metadata.NamespaceProperty ?? "default",
+            kind,
+            metadata.Generation ?? 1,
+            (metadata.Annotations ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal),
+            rolloutSpec,
+            StatusReader.Read(resource.Status));
+    }
+
+    /// <summary>
+    /// A container written without a name (listings trimmed for print, such as the Up &amp; Running nginx
+    /// Deployment) is named after its image: "nginx:1.7.12" becomes "nginx". Kubernetes would reject it;
+    /// Fledge reads it, and duplicate names are still an error.
+    /// </summary>
+    private static string NameFromImage(string image)
+    {
+        var name = image.Split('@')[0];
+        name = name[(name.LastIndexOf('/') + 1)..];
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        name = (colon >= 0 ? name[..colon] : name).ToLowerInvariant();
+        var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
+        return new string(chars).Trim('-') is { Length: > 0 } clean ? clean : "app";
+    }
+
+    /// <summary>Kubernetes spells "none" as MaxInt32 for both progressDeadlineSeconds and revisionHistoryLimit.</summary>
+    private static int? Unlimited(int? value) => value == int.MaxValue ? null : value;
+
+    private static IntOrPercent Parse(string text) =>
+        IntOrPercent.TryParse(text, out var value) ? value : throw new FormatException($"unchecked int-or-percent \"{text}\"");
+}

@@ -1,0 +1,201 @@
+using Fledge.Core.Manifests;
+using Fledge.Core.Rollouts;
+using k8s.Models;
+
+namespace Fledge.Core.Validation;
+
+/// <summary>
+/// Validates a Rollout (or a Deployment read into the same shape) after defaulting, with the checks and
+/// messages of Kubernetes' ValidateDeploymentSpec. Every error is returned, not only the first.
+/// </summary>
+public static class RolloutValidator
+{
+    public const string PercentMessage =
+        "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+    public static IReadOnlyList<FieldError> Validate(RolloutResource rollout)
+    {
+        var errors = new List<FieldError>();
+        ValidateName(rollout.Metadata?.Name, errors);
+        var spec = rollout.Spec ?? new RolloutSpecResource();
+
+        if (spec.Replicas is < 0)
+        {
+            errors.Add(FieldError.Invalid("spec.replicas", spec.Replicas.Value, "must be greater than or equal to 0"));
+        }
+
+        ValidateSelector(spec, errors);
+        ValidateTemplate(spec.Template, errors);
+        ValidateStrategy(spec.Strategy, errors);
+
+        if (spec.MinReadySeconds is < 0)
+        {
+            errors.Add(FieldError.Invalid("spec.minReadySeconds", spec.MinReadySeconds.Value, "must be greater than or equal to 0"));
+        }
+
+        if (spec.RevisionHistoryLimit is < 0)
+        {
+            errors.Add(FieldError.Invalid("spec.revisionHistoryLimit", spec.RevisionHistoryLimit.Value, "must be greater than or equal to 0"));
+        }
+
+        if (spec.ProgressDeadlineSeconds is { } deadline)
+        {
+            if (deadline < 0)
+            {
+                errors.Add(FieldError.Invalid("spec.progressDeadlineSeconds", deadline, "must be greater than or equal to 0"));
+            }
+            else if (deadline <= (spec.MinReadySeconds ?? 0))
+            {
+                errors.Add(FieldError.Invalid("spec.progressDeadlineSeconds", deadline,
+                    $"must be greater than minReadySeconds ({spec.MinReadySeconds ?? 0})"));
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ValidateName(string? name, List<FieldError> errors)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            errors.Add(FieldError.Required("metadata.name", "name or generateName is required"));
+        }
+        else if (Names.CheckSubdomain(name) is { } problem)
+        {
+            errors.Add(FieldError.Invalid("metadata.name", name, problem));
+        }
+    }
+
+    private static void ValidateSelector(RolloutSpecResource spec, List<FieldError> errors)
+    {
+        var selector = spec.Selector;
+        if (selector is null)
+        {
+            errors.Add(FieldError.Required("spec.selector", "set spec.selector.matchLabels to the labels of spec.template.metadata.labels"));
+            return;
+        }
+
+        var expressions = selector.MatchExpressions ?? [];
+        if ((selector.MatchLabels is null || selector.MatchLabels.Count == 0) && expressions.Count == 0)
+        {
+            errors.Add(FieldError.Invalid("spec.selector", "{}", "empty selector is invalid for deployment"));
+            return;
+        }
+
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            var op = expressions[i].OperatorProperty;
+            if (op is not ("In" or "NotIn" or "Exists" or "DoesNotExist"))
+            {
+                errors.Add(FieldError.NotSupported($"spec.selector.matchExpressions[{i}].operator", op ?? "", "In", "NotIn", "Exists", "DoesNotExist"));
+                return;
+            }
+        }
+
+        var labels = spec.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
+        if (!Selectors.Matches(selector, labels))
+        {
+            errors.Add(FieldError.Invalid("spec.template.metadata.labels", labels,
+                "`selector` does not match template `labels`; give the template every label the selector asks for"));
+        }
+    }
+
+    private static void ValidateTemplate(V1PodTemplateSpec? template, List<FieldError> errors)
+    {
+        var containers = template?.Spec?.Containers;
+        if (containers is null || containers.Count == 0)
+        {
+            errors.Add(FieldError.Required("spec.template.spec.containers", "a pod template needs at least one container"));
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var field = $"spec.template.spec.containers[{i}]";
+            var name = containers[i].Name;
+            if (string.IsNullOrEmpty(name))
+            {
+                errors.Add(FieldError.Required($"{field}.name"));
+            }
+            else if (Names.CheckLabel(name) is { } problem)
+            {
+                errors.Add(FieldError.Invalid($"{field}.name", name, problem));
+            }
+            else if (!seen.Add(name))
+            {
+                errors.Add(FieldError.Duplicate($"{field}.name", name));
+            }
+
+            if (string.IsNullOrEmpty(containers[i].Image) && (containers[i].Command is null || containers[i].Command.Count == 0))
+            {
+                errors.Add(FieldError.Required($"{field}.image", "give the container an image (or a command to run)"));
+            }
+        }
+
+        var restartPolicy = template!.Spec!.RestartPolicy;
+        if (restartPolicy is not null && restartPolicy != "Always")
+        {
+            errors.Add(FieldError.NotSupported("spec.template.spec.restartPolicy", restartPolicy, "Always"));
+        }
+    }
+
+    private static void ValidateStrategy(RolloutStrategyResource? strategy, List<FieldError> errors)
+    {
+        var type = strategy?.Type ?? nameof(StrategyType.RollingUpdate);
+        if (type == nameof(StrategyType.Recreate))
+        {
+            if (strategy?.RollingUpdate is not null)
+            {
+                errors.Add(FieldError.Forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
+            }
+
+            return;
+        }
+
+        if (type != nameof(StrategyType.RollingUpdate))
+        {
+            errors.Add(FieldError.NotSupported("spec.strategy.type", type, nameof(StrategyType.Recreate), nameof(StrategyType.RollingUpdate)));
+            return;
+        }
+
+        var rollingUpdate = strategy?.RollingUpdate;
+        var surge = CheckIntOrPercent("spec.strategy.rollingUpdate.maxSurge", rollingUpdate?.MaxSurge?.Value, errors);
+        var unavailable = CheckIntOrPercent("spec.strategy.rollingUpdate.maxUnavailable", rollingUpdate?.MaxUnavailable?.Value, errors);
+        if (unavailable is { IsPercent: true, Value: > 100 })
+        {
+            errors.Add(FieldError.Invalid("spec.strategy.rollingUpdate.maxUnavailable", unavailable.Value.ToString(), "must not be greater than 100%"));
+        }
+
+        if (surge is { Value: 0 } && unavailable is { Value: 0 })
+        {
+            errors.Add(FieldError.Invalid("spec.strategy.rollingUpdate.maxUnavailable", ValueOf(unavailable.Value),
+                "may not be 0 when maxSurge is 0; allow at least one extra (maxSurge) or one unavailable replica"));
+        }
+    }
+
+    /// <summary>Checks an int-or-percent; null when it is not set or not valid (the error is recorded).</summary>
+    private static IntOrPercent? CheckIntOrPercent(string field, string? text, List<FieldError> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!IntOrPercent.TryParse(text, out var value))
+        {
+            errors.Add(FieldError.Invalid(field, text, PercentMessage));
+            return null;
+        }
+
+        if (value.Value < 0)
+        {
+            errors.Add(FieldError.Invalid(field, ValueOf(value), "must be greater than or equal to 0"));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static object ValueOf(IntOrPercent value) => value.IsPercent ? value.ToString() : value.Value;
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using Fledge.Control;
+using Fledge.Core.Planning;
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Simulation;
+
+/// <summary>
+/// Runs the planner on a virtual clock: time jumps from one change to the next (a replica becoming ready,
+/// a deadline check, a scripted event), so a ten-minute rollout takes milliseconds and never sleeps.
+/// </summary>
+public sealed class Simulator
+{
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
+
+    private readonly SimulationOptions _options;
+    private readonly SimulatedCluster _cluster;
+    private readonly List<Frame> _frames = [];
+    private readonly List<AppliedVersion> _applies = [];
+    private readonly List<ScriptedEvent> _pending;
+    private readonly Queue<Rollout> _updates;
+    private List<FrameReplicaSet> _lastView = [];
+    private DateTimeOffset _now = Epoch;
+
+    public Simulator(SimulationOptions options)
+    {
+        _options = options;
+        _cluster = new SimulatedCluster(options);
+        _pending = options.Events.OrderBy(e => e.At).ToList();
+        _updates = new Queue<Rollout>(options.Updates);
+    }
+
+    public static SimulationResult Run(SimulationOptions options) => new Simulator(options).Run();
+
+    private string Name => _cluster.Rollout.Name;
+
+    private SimulationResult Run()
+    {
+        var awaitingRevision = Applied(_options.Initial.Spec.Template.Image, "created");
+        var settledAt = _now;
+        while (true)
+        {
+            FireDueEvents(ref awaitingRevision);
+            var reconcile = Reconciler.Reconcile(_cluster, Name, _now, _ => Record());
+            Record();
+            if (awaitingRevision >= 0)
+            {
+                _applies[awaitingRevision] = _applies[awaitingRevision] with { Revision = CurrentRevision() };
+                awaitingRevision = -1;
+            }
+
+            var outcome = Settled();
+            if (outcome is not null && _updates.Count > 0)
+            {
+                Update(_updates.Dequeue(), "applied");
+                awaitingRevision = _applies.Count - 1;
+                continue;
+            }
+
+            if (outcome is not null && _pending.Count == 0)
+            {
+                return Result(outcome.Value, _now);
+            }
+
+            if (outcome is not null)
+            {
+                settledAt = _now;
+            }
+
+            var next = Earliest(_cluster.NextChange(_now), reconcile.RequeueAfter is { } after ? _now + after : null,
+                _pending.Count > 0 ? Epoch + _pending[0].At : null);
+            if (next is null || next.Value - Epoch > _options.MaxDuration)
+            {
+                return Result(outcome ?? SimulationOutcome.Stalled, outcome is null ? _now : settledAt);
+            }
+
+            _now = next.Value;
+        }
+    }
+
+    private void FireDueEvents(ref int awaitingRevision)
+    {
+        while (_pending.Count > 0 && Epoch + _pending[0].At <= _now)
+        {
+            var scripted = _pending[0];
+            _pending.RemoveAt(0);
+            var rollout = _cluster.Rollout;
+            switch (scripted.Action)
+            {
+                case ScriptedAction.Scale:
+                    ChangeSpec(rollout.Spec with { Replicas = (int)scripted.Number!.Value }, $"scaled to {scripted.Number} replicas");
+                    break;
+                case ScriptedAction.Pause:
+                    ChangeSpec(rollout.Spec with { Paused = true }, "paused");
+                    break;
+                case ScriptedAction.Resume:
+                    ChangeSpec(rollout.Spec with { Paused = false }, "resumed");
+                    break;
+                case ScriptedAction.Undo:
+                    var undo = Rollback.Undo(rollout, _cluster.ReplicaSetStates(_now).ToList(), scripted.Number ?? 0);
+                    _cluster.Note(undo.Failed ? $"undo failed: {undo.Message}" : undo.Message);
+                    if (undo.Rollout is { } rolledBack)
+                    {
+                        _cluster.Rollout = rolledBack;
+                        awaitingRevision = Applied(rolledBack.Spec.Template.Image, scripted.Text);
+                    }
+
+                    break;
+                case ScriptedAction.Apply:
+                    Update(scripted.Manifest!, scripted.Text);
+                    awaitingRevision = _applies.Count - 1;
+                    break;
+            }
+        }
+    }
+
+    private void ChangeSpec(RolloutSpec spec, string note)
+    {
+        var rollout = _cluster.Rollout;
+        _cluster.Rollout = rollout with { Spec = spec, Generation = rollout.Generation + 1 };
+        _cluster.Note($"{rollout.Name} {note}");
+    }
+
+    /// <summary>kubectl apply of a new version: the spec and annotations are replaced, the revision annotation kept.</summary>
+    private void Update(Rollout manifest, string source)
+    {
+        var current = _cluster.Rollout;
+        if (manifest.Name != current.Name)
+        {
+            throw new ArgumentException($"rollout \"{manifest.Name}\" is not the simulated rollout \"{current.Name}\"", nameof(manifest));
+        }
+
+        var annotations = manifest.Annotations;
+        if (current.Annotations.TryGetValue(Annotations.Revision, out var revision))
+        {
+            annotations = annotations.SetItem(Annotations.Revision, revision);
+        }
+
+        _cluster.Rollout = current with { Spec = manifest.Spec, Annotations = annotations, Generation = current.Generation + 1 };
+        _cluster.Note($"applied {manifest.Spec.Template.Image}");
+        Applied(manifest.Spec.Template.Image, source);
+    }
+
+    private int Applied(string image, string source)
+    {
+        _applies.Add(new AppliedVersion(Seconds(_now), 0, image, source));
+        return _applies.Count - 1;
+    }
+
+    private long CurrentRevision() =>
+        _cluster.Rollout.Annotations.TryGetValue(Annotations.Revision, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>Adds a frame when the replica sets look different from the last frame, or events happened.</summary>
+    private void Record()
+    {
+        var view = _cluster.ReplicaSetStates(_now)
+            .Where(rs => rs.Replicas > 0 || rs.ObservedReplicas > 0 || rs.TerminatingReplicas > 0)
+            .OrderBy(rs => rs.Revision)
+            .Select(rs => new FrameReplicaSet(rs.Revision, rs.Name, rs.Template.Image, rs.Replicas, rs.ReadyReplicas, rs.AvailableReplicas, rs.TerminatingReplicas))
+            .ToList();
+        var events = _cluster.TakeEvents();
+        if (events.Count == 0 && view.SequenceEqual(_lastView))
+        {
+            return;
+        }
+
+        _frames.Add(new Frame(Seconds(_now), view, events));
+        _lastView = view;
+    }
+
+    private SimulationOutcome? Settled()
+    {
+        var rollout = _cluster.Rollout;
+        var status = rollout.Status;
+        if (status.Condition(ConditionTypes.Progressing)?.Reason == ConditionReasons.ProgressDeadlineExceeded)
+        {
+            return SimulationOutcome.ProgressDeadlineExceeded;
+        }
+
+        if (_cluster.NextChange(_now) is not null)
+        {
+            return null;
+        }
+
+        if (rollout.Spec.Paused)
+        {
+            return SimulationOutcome.Paused;
+        }
+
+        var desired = rollout.Spec.Replicas;
+        var complete = status.UpdatedReplicas == desired && status.Replicas == desired && status.AvailableReplicas == desired
+            && status.ObservedGeneration >= rollout.Generation;
+        return complete ? SimulationOutcome.Complete : null;
+    }
+
+    private SimulationResult Result(SimulationOutcome outcome, DateTimeOffset end)
+    {
+        var history = History.Of(_cluster.ReplicaSetStates(_now))
+            .Select(h => new HistoryRow(h.Revision, h.ChangeCause, h.Image))
+            .ToList();
+        var conditions = _cluster.Rollout.Status.Conditions
+            .Select(c => new ConditionRow(c.Type, c.Status.ToString(), c.Reason, c.Message))
+            .ToList();
+        return new SimulationResult(outcome, Seconds(end), _applies, _frames, history, conditions);
+    }
+
+    private static DateTimeOffset? Earliest(params DateTimeOffset?[] times) =>
+        times.Where(t => t is not null).OrderBy(t => t).FirstOrDefault();
+
+    private static double Seconds(DateTimeOffset at) => (at - Epoch).TotalSeconds;
+}
