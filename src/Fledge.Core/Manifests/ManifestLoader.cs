@@ -110,9 +110,18 @@ public static class ManifestLoader
             var copy = new YamlStream();
             copy.Load(new StringReader(yaml));
             var path = YamlPaths.PathAt(copy.Documents[0].RootNode, e.Start);
+            var unknown = UnknownField(e);
+            if (unknown is not null && (path is null || !path.EndsWith(unknown, StringComparison.Ordinal)))
+            {
+                // The parser reports an unknown field at the start of the mapping that holds it.
+                path = path is null ? unknown : $"{path}.{unknown}";
+            }
+
             var at = path is null ? node : YamlPaths.Find(node, path);
-            var message = $"{kind} \"{name}\": " + DeserializationMessage(e, path, node);
-            errors.Add(new ManifestError(source, (int)at.Start.Line, (int)at.Start.Column, message));
+            var message = unknown is not null
+                ? $"{path}: unknown field \"{unknown}\"{UnknownFields.Suggestion(e.Message, unknown)}"
+                : InvalidValueMessage(e, path, node);
+            errors.Add(new ManifestError(source, (int)at.Start.Line, (int)at.Start.Column, $"{kind} \"{name}\": {message}"));
         }
     }
 
@@ -124,15 +133,17 @@ public static class ManifestLoader
         return writer.ToString();
     }
 
-    private static string DeserializationMessage(YamlException e, string? path, YamlMappingNode root)
+    /// <summary>The field YamlDotNet could not place ("Property 'maxSurg' not found on type ..."), or null.</summary>
+    private static string? UnknownField(YamlException e)
     {
         const string notFound = "Property '";
-        if (e.Message.StartsWith(notFound, StringComparison.Ordinal))
-        {
-            var field = e.Message[notFound.Length..e.Message.IndexOf('\'', notFound.Length)];
-            return $"{path ?? field}: unknown field \"{field}\"{UnknownFields.Suggestion(e.Message, field)}";
-        }
+        return e.Message.StartsWith(notFound, StringComparison.Ordinal)
+            ? e.Message[notFound.Length..e.Message.IndexOf('\'', notFound.Length)]
+            : null;
+    }
 
+    private static string InvalidValueMessage(YamlException e, string? path, YamlMappingNode root)
+    {
         var value = path is null ? null : YamlPaths.Find(root, path) as YamlScalarNode;
         var detail = e.InnerException?.Message ?? Describe(e);
         return value is not null
