@@ -28,12 +28,12 @@ internal static class PlanTable
             return;
         }
 
-        var actions = new Table().Border(TableBorder.Simple).AddColumn("#").AddColumn("ACTION").AddColumn("WHY");
+        var actions = new Table().Border(TableBorder.Simple).AddColumn("#").AddColumn("ACTION").AddColumn("TARGET").AddColumn("CHANGE").AddColumn("WHY");
         var number = 1;
         foreach (var action in plan.Actions)
         {
-            var view = ActionView.Of(action);
-            actions.AddRow(Text(number++), Text(view.Action), Text(action.Reason));
+            var (target, change) = Describe(action);
+            actions.AddRow(Text(number++), Text(ActionView.Of(action).Action), Text(target), Text(change), Text(action.Reason));
         }
 
         console.Write(actions);
@@ -42,6 +42,18 @@ internal static class PlanTable
             console.MarkupLine($"Next check in {after.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)}s (when the progress deadline would pass).");
         }
     }
+
+    private static (string Target, string Change) Describe(PlanAction action) => action switch
+    {
+        CreateReplicaSet create => (create.ReplicaSet.Name, $"revision {create.ReplicaSet.Revision}, {create.ReplicaSet.Replicas} replicas of {create.ReplicaSet.Template.Image}"),
+        ScaleReplicaSet scale => (scale.Name, $"{scale.From} -> {scale.To}"),
+        AnnotateReplicaSet annotate => (annotate.Name, $"revision {annotate.Revision}"),
+        DeleteReplicaSet delete => (delete.Name, "deleted"),
+        SetRolloutRevision revision => ("rollout", $"revision {revision.Revision}"),
+        UpdateRolloutStatus => ("status", ""),
+        RecordEvent recorded => ($"event {recorded.Type}", recorded.EventReason),
+        _ => ("", ""),
+    };
 
     private static Markup Text(object value) => new(Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
 }

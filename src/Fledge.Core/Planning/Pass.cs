@@ -67,7 +67,7 @@ internal sealed class Pass
     /// scaleReplicaSetAndRecordEvent: scale when the size differs, writing the desired and max replica
     /// annotations with it. Returns the replica set as it now is.
     /// </summary>
-    public ReplicaSetState ScaleIfNeeded(ReplicaSetState rs, int to, out bool scaled)
+    public ReplicaSetState ScaleIfNeeded(ReplicaSetState rs, int to, string why, out bool scaled)
     {
         scaled = false;
         if (rs.Replicas == to)
@@ -75,11 +75,11 @@ internal sealed class Pass
             return rs;
         }
 
-        return Scale(rs, to, out scaled);
+        return Scale(rs, to, why, out scaled);
     }
 
     /// <summary>scaleReplicaSet: writes when the size or the replica annotations change.</summary>
-    public ReplicaSetState Scale(ReplicaSetState rs, int to, out bool scaled)
+    public ReplicaSetState Scale(ReplicaSetState rs, int to, string why, out bool scaled)
     {
         var desired = Spec.Replicas;
         var max = Spec.Replicas + MaxSurge;
@@ -95,8 +95,7 @@ internal sealed class Pass
         if (scaled)
         {
             var direction = to > rs.Replicas ? "up" : "down";
-            var reason = $"scaled {direction} replica set {rs.Name} (revision {rs.Revision}) from {rs.Replicas} to {to}";
-            _actions.Add(new ScaleReplicaSet(rs.Name, rs.Replicas, to, desired, max, reason));
+            _actions.Add(new ScaleReplicaSet(rs.Name, rs.Replicas, to, desired, max, why));
             Event(RecordEvent.Normal, "ScalingReplicaSet", $"Scaled {direction} replica set {rs.Name} from {rs.Replicas} to {to}");
         }
         else
@@ -108,7 +107,8 @@ internal sealed class Pass
         return updated;
     }
 
-    public RolloutPlan Finish(string statusReason)
+    /// <summary>Ends the pass: the rollout revision and status are written when they changed.</summary>
+    public RolloutPlan Finish(Func<Pass, string> statusReason)
     {
         if (RolloutRevision != _initialRevision)
         {
@@ -117,7 +117,7 @@ internal sealed class Pass
 
         if (!Status.Equals(_initialStatus))
         {
-            _actions.Add(new UpdateRolloutStatus(Status, statusReason));
+            _actions.Add(new UpdateRolloutStatus(Status, statusReason(this)));
         }
 
         return new RolloutPlan(_actions.ToImmutableArray(), RequeueAfter);

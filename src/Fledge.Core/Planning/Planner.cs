@@ -17,13 +17,13 @@ public static class Planner
         if (pass.Spec.Paused)
         {
             Sync(pass, cleanup: true);
-            return pass.Finish("paused: replica counts follow spec.replicas, the rollout does not progress");
+            return pass.Finish(static _ => "paused: replica counts follow spec.replicas, the rollout does not progress");
         }
 
         if (IsScalingEvent(pass))
         {
             Sync(pass, cleanup: false);
-            return pass.Finish($"spec.replicas changed to {pass.Spec.Replicas}: replica sets scaled in proportion");
+            return pass.Finish(static p => $"spec.replicas changed to {p.Spec.Replicas}: replica sets scaled in proportion");
         }
 
         if (pass.Spec.Strategy.Type == StrategyType.Recreate)
@@ -35,7 +35,7 @@ public static class Planner
             RollingUpdateStrategy.Run(pass);
         }
 
-        return pass.Finish(StatusReason(pass.Status));
+        return pass.Finish(static p => StatusReason(p.Status));
     }
 
     /// <summary>sync: proportional scaling and status, used for paused rollouts and scaling events.</summary>

@@ -19,7 +19,7 @@ internal static class ProportionalScaling
         {
             if (activeOrLatest.Replicas != spec.Replicas)
             {
-                pass.ScaleIfNeeded(activeOrLatest, spec.Replicas, out _);
+                pass.ScaleIfNeeded(activeOrLatest, spec.Replicas, $"the only active replica set follows spec.replicas ({spec.Replicas})", out _);
             }
 
             return;
@@ -31,7 +31,7 @@ internal static class ProportionalScaling
             {
                 if (old.IsActive)
                 {
-                    pass.ScaleIfNeeded(old, 0, out _);
+                    pass.ScaleIfNeeded(old, 0, "the new replica set has every desired replica available: old replica sets go to zero", out _);
                 }
             }
 
@@ -90,7 +90,8 @@ internal static class ProportionalScaling
                 sizes[0] = Math.Max(0, sizes[0] + toAdd - added);
             }
 
-            pass.Scale(active[i], sizes[i], out _);
+            pass.Scale(active[i], sizes[i],
+                $"spec.replicas is now {spec.Replicas} ({allowed} allowed with surge): {toAdd:+#;-#;0} replicas shared in proportion to size", out _);
         }
     }
 

@@ -18,7 +18,7 @@ internal static class RecreateStrategy
         {
             if (rs.IsActive)
             {
-                pass.ScaleIfNeeded(rs, 0, out var scaled);
+                pass.ScaleIfNeeded(rs, 0, "Recreate: every old replica stops before the new revision starts", out var scaled);
                 scaledDown |= scaled;
             }
         }
@@ -34,7 +34,7 @@ internal static class RecreateStrategy
             (newRs, oldRss) = Revisions.SyncRevision(pass, createIfMissing: true);
         }
 
-        pass.ScaleIfNeeded(newRs!, pass.Spec.Replicas, out _);
+        pass.ScaleIfNeeded(newRs!, pass.Spec.Replicas, "Recreate: no old replica is left, so the new revision starts at full size", out _);
         if (Progress.IsComplete(pass, statusBefore))
         {
             Revisions.Cleanup(pass, oldRss);

@@ -62,10 +62,23 @@ internal static class RollingUpdateStrategy
             return false;
         }
 
-        var target = newRs.Replicas > desired
-            ? desired
-            : Fenceposts.NewReplicaSetReplicas(pass.Spec, pass.ReplicaSets, newRs);
-        pass.ScaleIfNeeded(newRs, target, out var scaled);
+        if (newRs.Replicas > desired)
+        {
+            pass.ScaleIfNeeded(newRs, desired, $"the new replica set has {newRs.Replicas} replicas, more than the {desired} desired", out var shrunk);
+            return shrunk;
+        }
+
+        var target = Fenceposts.NewReplicaSetReplicas(pass.Spec, pass.ReplicaSets, newRs);
+        var allowed = desired + pass.Spec.Strategy.MaxSurge.Scaled(desired, roundUp: true);
+        var existing = 0;
+        foreach (var rs in pass.ReplicaSets)
+        {
+            existing += rs.Replicas;
+        }
+
+        pass.ScaleIfNeeded(newRs, target,
+            $"up to {allowed} replicas may exist ({desired} desired + maxSurge {pass.Spec.Strategy.MaxSurge}) and {existing} do: the new revision grows by {target - newRs.Replicas}",
+            out var scaled);
         return scaled;
     }
 
@@ -119,7 +132,9 @@ internal static class RollingUpdateStrategy
             }
 
             var count = Math.Min(maxCleanup - total, rs.Replicas - rs.AvailableReplicas);
-            oldRss[i] = pass.ScaleIfNeeded(rs, rs.Replicas - count, out _);
+            oldRss[i] = pass.ScaleIfNeeded(rs, rs.Replicas - count,
+                $"{rs.Replicas - rs.AvailableReplicas} old replicas of revision {rs.Revision} are not available: removing them first costs no availability",
+                out _);
             total += count;
         }
 
@@ -155,7 +170,9 @@ internal static class RollingUpdateStrategy
             }
 
             var count = Math.Min(rs.Replicas, budget - total);
-            pass.ScaleIfNeeded(rs, rs.Replicas - count, out _);
+            pass.ScaleIfNeeded(rs, rs.Replicas - count,
+                $"{available} replicas are available and {minAvailable} must stay available ({pass.Spec.Replicas} desired - maxUnavailable {Fenceposts.MaxUnavailable(pass.Spec)}): {count} old replicas of revision {rs.Revision} can go",
+                out _);
             total += count;
         }
 
