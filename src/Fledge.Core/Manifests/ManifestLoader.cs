@@ -90,18 +90,27 @@ public static class ManifestLoader
         }
 
         var name = Child(node, "metadata") is YamlMappingNode metadata ? Scalar(metadata, "name") ?? "" : "";
-        var read = ResourceKinds.Find(apiVersion, kind);
-        if (read is null)
+        var reader = ResourceKinds.Find(apiVersion, kind);
+        if (reader is null)
         {
             errors.Add(new ManifestError(source, (int)node.Start.Line, (int)node.Start.Column,
                 $"kind: Unsupported value: \"{apiVersion}, Kind={kind}\": supported values: {ResourceKinds.Supported}"));
             return;
         }
 
+        var display = $"{kind} \"{name}\"";
+        var unknown = UnknownFields.Find(node, reader.Type);
+        foreach (var field in unknown)
+        {
+            errors.Add(new ManifestError(source, (int)field.Key.Start.Line, (int)field.Key.Start.Column,
+                $"{display}: {field.Path}: unknown field \"{field.Field}\"{field.Hint}"));
+        }
+
         var yaml = Serialize(node);
         try
         {
-            var resource = read(yaml);
+            // Unknown fields are reported above, all at once; then the rest is still read and validated.
+            var resource = reader.Read(yaml, unknown.Count == 0);
             objects.Add(new ManifestObject(source, apiVersion, kind, name, resource, node));
         }
         catch (YamlException e)
@@ -110,18 +119,8 @@ public static class ManifestLoader
             var copy = new YamlStream();
             copy.Load(new StringReader(yaml));
             var path = YamlPaths.PathAt(copy.Documents[0].RootNode, e.Start);
-            var unknown = UnknownField(e);
-            if (unknown is not null && (path is null || !path.EndsWith(unknown, StringComparison.Ordinal)))
-            {
-                // The parser reports an unknown field at the start of the mapping that holds it.
-                path = path is null ? unknown : $"{path}.{unknown}";
-            }
-
             var at = path is null ? node : YamlPaths.Find(node, path);
-            var message = unknown is not null
-                ? $"{path}: unknown field \"{unknown}\"{UnknownFields.Suggestion(e.Message, unknown)}"
-                : InvalidValueMessage(e, path, node);
-            errors.Add(new ManifestError(source, (int)at.Start.Line, (int)at.Start.Column, $"{kind} \"{name}\": {message}"));
+            errors.Add(new ManifestError(source, (int)at.Start.Line, (int)at.Start.Column, $"{display}: {InvalidValueMessage(e, path, node)}"));
         }
     }
 
@@ -131,15 +130,6 @@ public static class ManifestLoader
         var writer = new StringWriter();
         new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
         return writer.ToString();
-    }
-
-    /// <summary>The field YamlDotNet could not place ("Property 'maxSurg' not found on type ..."), or null.</summary>
-    private static string? UnknownField(YamlException e)
-    {
-        const string notFound = "Property '";
-        return e.Message.StartsWith(notFound, StringComparison.Ordinal)
-            ? e.Message[notFound.Length..e.Message.IndexOf('\'', notFound.Length)]
-            : null;
     }
 
     private static string InvalidValueMessage(YamlException e, string? path, YamlMappingNode root)

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 
 namespace Fledge.Core.Manifests;
@@ -8,36 +7,34 @@ public static class ResourceKinds
 {
     public const string FledgeApiVersion = "fledge.io/v1alpha1";
 
-    private static readonly (string ApiVersion, string Kind, Func<string, object> Read)[] Known =
+    private static readonly (string ApiVersion, string Kind, ResourceReader Reader)[] Known =
     [
-        (FledgeApiVersion, "Rollout", Read<RolloutResource>),
-        ("apps/v1", "Deployment", Read<V1Deployment>),
-        ("apps/v1beta2", "Deployment", Read<V1Deployment>),
-        ("apps/v1beta1", "Deployment", Read<V1Deployment>),
-        ("extensions/v1beta1", "Deployment", Read<V1Deployment>),
-        ("apps/v1", "ReplicaSet", Read<V1ReplicaSet>),
-        ("v1", "Service", Read<V1Service>),
+        (FledgeApiVersion, "Rollout", ResourceReader.For<RolloutResource>()),
+        ("apps/v1", "Deployment", ResourceReader.For<V1Deployment>()),
+        ("apps/v1beta2", "Deployment", ResourceReader.For<V1Deployment>()),
+        ("apps/v1beta1", "Deployment", ResourceReader.For<V1Deployment>()),
+        ("extensions/v1beta1", "Deployment", ResourceReader.For<V1Deployment>()),
+        ("apps/v1", "ReplicaSet", ResourceReader.For<V1ReplicaSet>()),
+        ("v1", "Service", ResourceReader.For<V1Service>()),
     ];
 
     /// <summary>Shown when a kind is not known: the kinds people write, not every legacy spelling.</summary>
     public const string Supported =
         "\"fledge.io/v1alpha1, Kind=Rollout\", \"apps/v1, Kind=Deployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"";
 
-    /// <summary>The reader for a kind (strict: unknown fields are errors), or null when the kind is not known.</summary>
-    public static Func<string, object>? Find(string apiVersion, string kind)
+    /// <summary>The reader for a kind, or null when the kind is not known.</summary>
+    public static ResourceReader? Find(string apiVersion, string kind)
     {
-        foreach (var (knownVersion, knownKind, read) in Known)
+        foreach (var (knownVersion, knownKind, reader) in Known)
         {
             if (knownVersion == apiVersion && knownKind == kind)
             {
-                return read;
+                return reader;
             }
         }
 
         return null;
     }
-
-    private static object Read<T>(string yaml) => KubernetesYaml.Deserialize<T>(yaml, strict: true)!;
 
     public static bool IsList(string apiVersion, string kind) => apiVersion == "v1" && kind == "List";
 }

@@ -1,33 +1,88 @@
+using System.Collections;
 using System.Reflection;
+using System.Text.Json.Serialization;
 using k8s.Models;
+using YamlDotNet.RepresentationModel;
 
 namespace Fledge.Core.Manifests;
 
-/// <summary>Suggests the field a person probably meant when they wrote one that does not exist.</summary>
+/// <summary>
+/// Finds every field a document sets that its model type does not have, so that all of them are
+/// reported at once (the deserializer stops at the first), each with a suggestion when a known field is close.
+/// </summary>
 internal static class UnknownFields
 {
-    /// <summary>", did you mean \"maxSurge\"?" or a hint to remove the field.</summary>
-    public static string Suggestion(string yamlMessage, string field)
-    {
-        var marker = "on type '";
-        var at = yamlMessage.IndexOf(marker, StringComparison.Ordinal);
-        var type = at < 0 ? null : FindType(yamlMessage[(at + marker.Length)..yamlMessage.IndexOf('\'', at + marker.Length)]);
-        if (type is null)
-        {
-            return ": remove it or check its spelling";
-        }
+    /// <summary>A field that does not exist: where it was written and what was probably meant.</summary>
+    public sealed record Unknown(string Path, string Field, YamlNode Key, string Hint);
 
-        var names = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])
-            .ToList();
-        var best = names.MinBy(name => Distance(name.ToLowerInvariant(), field.ToLowerInvariant()));
-        return best is not null && Distance(best.ToLowerInvariant(), field.ToLowerInvariant()) <= Math.Max(2, field.Length / 4)
-            ? $": did you mean \"{best}\"?"
-            : $": remove it; fields here are {string.Join(", ", names.Take(12))}";
+    public static List<Unknown> Find(YamlMappingNode node, Type type)
+    {
+        var found = new List<Unknown>();
+        Walk(node, type, "", found);
+        return found;
     }
 
-    private static Type? FindType(string name) =>
-        typeof(V1Deployment).Assembly.GetType(name) ?? typeof(RolloutResource).Assembly.GetType(name);
+    private static void Walk(YamlNode node, Type type, string path, List<Unknown> found)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (node is YamlSequenceNode sequence && ElementType(type) is { } element)
+        {
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                Walk(sequence.Children[i], element, $"{path}[{i}]", found);
+            }
+
+            return;
+        }
+
+        if (node is not YamlMappingNode mapping || !IsModel(type))
+        {
+            return;
+        }
+
+        var properties = Properties(type);
+        foreach (var (key, value) in mapping.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? "";
+            var field = path.Length == 0 ? name : $"{path}.{name}";
+            if (properties.TryGetValue(name, out var property))
+            {
+                Walk(value, property.PropertyType, field, found);
+            }
+            else
+            {
+                found.Add(new Unknown(field, name, key, Suggestion(properties.Keys, name)));
+            }
+        }
+    }
+
+    /// <summary>", did you mean \"maxSurge\"?" or the fields that exist here.</summary>
+    private static string Suggestion(IEnumerable<string> names, string field)
+    {
+        var candidates = names.ToList();
+        var best = candidates.MinBy(name => Distance(name.ToLowerInvariant(), field.ToLowerInvariant()));
+        return best is not null && Distance(best.ToLowerInvariant(), field.ToLowerInvariant()) <= Math.Max(2, field.Length / 4)
+            ? $": did you mean \"{best}\"?"
+            : $": remove it; the fields here are {string.Join(", ", candidates)}";
+    }
+
+    private static bool IsModel(Type type) =>
+        type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type)
+        && type != typeof(IntOrString) && type != typeof(ResourceQuantity) && type != typeof(object);
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) && type.GetGenericArguments().Length == 1 ? type.GetGenericArguments()[0]
+        : null;
+
+    private static Dictionary<string, PropertyInfo> Properties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite)
+            .GroupBy(WireName)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+    private static string WireName(PropertyInfo property) =>
+        property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
 
     private static int Distance(string a, string b)
     {

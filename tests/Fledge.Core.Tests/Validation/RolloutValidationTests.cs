@@ -104,6 +104,21 @@ public sealed class RolloutValidationTests
     }
 
     [Fact]
+    public void Load_UnknownFieldsAndInvalidValues_AreAllReportedTogether()
+    {
+        var errors = Errors(With("  replicas: 3", "  replicas: -3\n  minReadySecond: 5\n  strategy:\n    rollingUpdate:\n      maxSurg: 1")
+            .Replace("        image: web:v1", "        image: web:v1\n        imag: typo", StringComparison.Ordinal));
+
+        errors.ShouldBe(
+        [
+            "spec.minReadySecond: unknown field \"minReadySecond\": did you mean \"minReadySeconds\"?",
+            "spec.strategy.rollingUpdate.maxSurg: unknown field \"maxSurg\": did you mean \"maxSurge\"?",
+            "spec.template.spec.containers[0].imag: unknown field \"imag\": did you mean \"image\"?",
+            "spec.replicas: Invalid value: -3: must be greater than or equal to 0",
+        ]);
+    }
+
+    [Fact]
     public void Load_WrongType_NamesFieldAndValue()
     {
         var loaded = ManifestLoader.Load(With("  replicas: 3", "  replicas: three"), "web.yaml");
