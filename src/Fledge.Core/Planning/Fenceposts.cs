@@ -53,6 +53,18 @@ public static class Fenceposts
     /// </summary>
     public static int NewReplicaSetReplicas(RolloutSpec spec, IReadOnlyList<ReplicaSetState> all, ReplicaSetState newRs)
     {
+        var current = 0;
+        foreach (var rs in all)
+        {
+            current += rs.Replicas;
+        }
+
+        return NewReplicaSetReplicas(spec, current, newRs);
+    }
+
+    /// <summary>As above, given the sum of spec.replicas over every replica set, the new one included.</summary>
+    public static int NewReplicaSetReplicas(RolloutSpec spec, int current, ReplicaSetState newRs)
+    {
         if (spec.Strategy.Type == StrategyType.Recreate)
         {
             return spec.Replicas;
@@ -60,12 +72,6 @@ public static class Fenceposts
 
         var surge = spec.Strategy.MaxSurge.Scaled(spec.Replicas, roundUp: true);
         var maxTotal = spec.Replicas + surge;
-        var current = 0;
-        foreach (var rs in all)
-        {
-            current += rs.Replicas;
-        }
-
         if (current >= maxTotal)
         {
             return newRs.Replicas;

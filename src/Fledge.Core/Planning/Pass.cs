@@ -10,7 +10,7 @@ namespace Fledge.Core.Planning;
 /// </summary>
 internal sealed class Pass
 {
-    private readonly List<PlanAction> _actions = new(4);
+    private List<PlanAction>? _actions;
     private readonly RolloutStatus _initialStatus;
     private readonly long _initialRevision;
 
@@ -22,8 +22,7 @@ internal sealed class Pass
         _initialStatus = Status;
         _initialRevision = RolloutRevisionOf(snapshot.Rollout);
         RolloutRevision = _initialRevision;
-        ReplicaSets = new List<ReplicaSetState>(snapshot.ReplicaSets.Length + 1);
-        ReplicaSets.AddRange(snapshot.ReplicaSets);
+        ReplicaSets = snapshot.ReplicaSets;
     }
 
     public Rollout Rollout { get; }
@@ -37,31 +36,44 @@ internal sealed class Pass
 
     public long RolloutRevision { get; set; }
 
-    public List<ReplicaSetState> ReplicaSets { get; }
+    /// <summary>The replica sets as this pass has left them; replaced, never changed in place (old views stay as they were).</summary>
+    public ImmutableArray<ReplicaSetState> ReplicaSets { get; private set; }
 
     public TimeSpan? RequeueAfter { get; set; }
 
     public int MaxSurge => Fenceposts.MaxSurge(Spec);
 
-    public void Add(PlanAction action) => _actions.Add(action);
+    public void Add(PlanAction action) => (_actions ??= new List<PlanAction>(4)).Add(action);
 
-    public void Event(string type, string reason, string message) => _actions.Add(new RecordEvent(type, reason, message));
+    public void Event(string type, string reason, string message) => Add(new RecordEvent(type, reason, message));
 
     public void Replace(ReplicaSetState updated)
     {
-        for (var i = 0; i < ReplicaSets.Count; i++)
+        for (var i = 0; i < ReplicaSets.Length; i++)
         {
             if (ReplicaSets[i].Name == updated.Name)
             {
-                ReplicaSets[i] = updated;
+                ReplicaSets = ReplicaSets.SetItem(i, updated);
                 return;
             }
         }
 
-        ReplicaSets.Add(updated);
+        ReplicaSets = ReplicaSets.Add(updated);
     }
 
-    public void Remove(string name) => ReplicaSets.RemoveAll(rs => rs.Name == name);
+    public void Remove(string name) => ReplicaSets = ReplicaSets.RemoveAll(rs => rs.Name == name);
+
+    /// <summary>The sum of spec.replicas over every replica set.</summary>
+    public int TotalReplicas()
+    {
+        var total = 0;
+        foreach (var rs in ReplicaSets)
+        {
+            total += rs.Replicas;
+        }
+
+        return total;
+    }
 
     /// <summary>
     /// scaleReplicaSetAndRecordEvent: scale when the size differs, writing the desired and max replica
@@ -95,12 +107,12 @@ internal sealed class Pass
         if (scaled)
         {
             var direction = to > rs.Replicas ? "up" : "down";
-            _actions.Add(new ScaleReplicaSet(rs.Name, rs.Replicas, to, desired, max, why));
+            Add(new ScaleReplicaSet(rs.Name, rs.Replicas, to, desired, max, why));
             Event(RecordEvent.Normal, "ScalingReplicaSet", $"Scaled {direction} replica set {rs.Name} from {rs.Replicas} to {to}");
         }
         else
         {
-            _actions.Add(new AnnotateReplicaSet(rs.Name, rs.Revision, rs.RevisionHistory, desired, max, rs.CopiedAnnotations,
+            Add(new AnnotateReplicaSet(rs.Name, rs.Revision, rs.RevisionHistory, desired, max, rs.CopiedAnnotations,
                 $"record desired replicas {desired} and max replicas {max} on {rs.Name}"));
         }
 
@@ -112,15 +124,15 @@ internal sealed class Pass
     {
         if (RolloutRevision != _initialRevision)
         {
-            _actions.Add(new SetRolloutRevision(RolloutRevision, $"the new replica set has revision {RolloutRevision}"));
+            Add(new SetRolloutRevision(RolloutRevision, $"the new replica set has revision {RolloutRevision}"));
         }
 
         if (!Status.Equals(_initialStatus))
         {
-            _actions.Add(new UpdateRolloutStatus(Status, statusReason(this)));
+            Add(new UpdateRolloutStatus(Status, statusReason(this)));
         }
 
-        return new RolloutPlan(_actions.ToImmutableArray(), RequeueAfter);
+        return new RolloutPlan(_actions is null ? ImmutableArray<PlanAction>.Empty : _actions.ToImmutableArray(), RequeueAfter);
     }
 
     private static long RolloutRevisionOf(Rollout rollout) =>

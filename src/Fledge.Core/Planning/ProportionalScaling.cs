@@ -11,7 +11,7 @@ namespace Fledge.Core.Planning;
 internal static class ProportionalScaling
 {
     /// <summary>The controller's <c>scale</c>: returns after the first step that applies.</summary>
-    public static void Scale(Pass pass, ReplicaSetState? newRs, List<ReplicaSetState> oldRss)
+    public static void Scale(Pass pass, ReplicaSetState? newRs, OldReplicaSets oldRss)
     {
         var spec = pass.Spec;
         var activeOrLatest = FindActiveOrLatest(newRs, oldRss);
@@ -43,15 +43,7 @@ internal static class ProportionalScaling
             return;
         }
 
-        var active = new List<ReplicaSetState>(oldRss.Count + 1);
-        foreach (var rs in oldRss)
-        {
-            if (rs.IsActive)
-            {
-                active.Add(rs);
-            }
-        }
-
+        var active = oldRss.ActiveByCreation();
         if (newRs is { IsActive: true })
         {
             active.Add(newRs);
@@ -96,7 +88,7 @@ internal static class ProportionalScaling
     }
 
     /// <summary>The only active replica set, or the newest one when none is active; null when several are active.</summary>
-    public static ReplicaSetState? FindActiveOrLatest(ReplicaSetState? newRs, List<ReplicaSetState> oldRss)
+    public static ReplicaSetState? FindActiveOrLatest(ReplicaSetState? newRs, OldReplicaSets oldRss)
     {
         ReplicaSetState? onlyActive = null;
         var activeCount = 0;

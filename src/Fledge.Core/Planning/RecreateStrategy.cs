@@ -44,7 +44,7 @@ internal static class RecreateStrategy
     }
 
     /// <summary>oldPodsRunning: any old replica exists, running or still terminating.</summary>
-    private static bool OldReplicasRunning(List<ReplicaSetState> oldRss)
+    private static bool OldReplicasRunning(OldReplicaSets oldRss)
     {
         foreach (var rs in oldRss)
         {

@@ -13,7 +13,7 @@ internal static class Revisions
     public const int MaxRevisionHistoryLength = 2000;
 
     /// <summary>The oldest replica set whose template equals the rollout's, ignoring pod-template-hash.</summary>
-    public static ReplicaSetState? FindNew(RolloutSpec spec, IReadOnlyList<ReplicaSetState> all)
+    public static ReplicaSetState? FindNew(RolloutSpec spec, ImmutableArray<ReplicaSetState> all)
     {
         ReplicaSetState? found = null;
         foreach (var rs in all)
@@ -32,18 +32,14 @@ internal static class Revisions
     /// new one the next revision (remembering its former number in revision-history, which is how an undo
     /// renumbers), and creates it when asked to and it is missing.
     /// </summary>
-    public static (ReplicaSetState? New, List<ReplicaSetState> Old) SyncRevision(Pass pass, bool createIfMissing)
+    public static (ReplicaSetState? New, OldReplicaSets Old) SyncRevision(Pass pass, bool createIfMissing)
     {
         var existing = FindNew(pass.Spec, pass.ReplicaSets);
-        var old = new List<ReplicaSetState>(pass.ReplicaSets.Count);
+        var old = new OldReplicaSets(pass.ReplicaSets, existing?.Name);
         long maxOldRevision = 0;
-        foreach (var rs in pass.ReplicaSets)
+        foreach (var rs in old)
         {
-            if (!ReferenceEquals(rs, existing))
-            {
-                old.Add(rs);
-                maxOldRevision = Math.Max(maxOldRevision, rs.Revision);
-            }
+            maxOldRevision = Math.Max(maxOldRevision, rs.Revision);
         }
 
         var newRevision = maxOldRevision + 1;
@@ -98,7 +94,7 @@ internal static class Revisions
         return updated;
     }
 
-    private static ReplicaSetState Create(Pass pass, List<ReplicaSetState> old, long revision)
+    private static ReplicaSetState Create(Pass pass, OldReplicaSets old, long revision)
     {
         var spec = pass.Spec;
         var collisionCount = pass.Status.CollisionCount;
@@ -108,8 +104,7 @@ internal static class Revisions
         {
             hash = collisionCount == 0 ? spec.Template.Hash : PodTemplateHasher.Hash(spec.Template.Key, collisionCount);
             name = $"{pass.Rollout.Name}-{hash}";
-            var taken = name;
-            if (!old.Exists(rs => rs.Name == taken))
+            if (!Contains(old, name))
             {
                 break;
             }
@@ -127,8 +122,13 @@ internal static class Revisions
             DesiredReplicasAnnotation: spec.Replicas,
             MaxReplicasAnnotation: spec.Replicas + pass.MaxSurge,
             Annotations: CopyRolloutAnnotations(pass.Rollout, ImmutableSortedDictionary<string, string>.Empty));
-        var all = new List<ReplicaSetState>(old) { draft };
-        var replicas = Fenceposts.NewReplicaSetReplicas(spec, all, draft);
+        var current = 0;
+        foreach (var rs in old)
+        {
+            current += rs.Replicas;
+        }
+
+        var replicas = Fenceposts.NewReplicaSetReplicas(spec, current, draft);
         var created = draft with { Replicas = replicas };
         pass.Replace(created);
         pass.Add(new CreateReplicaSet(created, $"no replica set matches the rollout's template: create {name} as revision {revision} with {replicas} replicas"));
@@ -145,6 +145,19 @@ internal static class Revisions
         }
 
         return created;
+    }
+
+    private static bool Contains(OldReplicaSets old, string name)
+    {
+        foreach (var rs in old)
+        {
+            if (rs.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Copies the rollout's annotations onto the replica set's, except the controller's own keys; never removes.</summary>
@@ -188,20 +201,21 @@ internal static class Revisions
     /// cleanupDeployment: deletes the oldest old replica sets beyond revisionHistoryLimit, but only those
     /// scaled to zero with no replicas left. A replica set that cannot go yet is skipped, not replaced.
     /// </summary>
-    public static void Cleanup(Pass pass, List<ReplicaSetState> old)
+    public static void Cleanup(Pass pass, OldReplicaSets old)
     {
         if (pass.Spec.RevisionHistoryLimit is not { } limit)
         {
             return;
         }
 
-        var diff = old.Count - limit;
+        var count = old.Count;
+        var diff = count - limit;
         if (diff <= 0)
         {
             return;
         }
 
-        var byRevision = new List<ReplicaSetState>(old);
+        var byRevision = old.ToList();
         byRevision.Sort(ReplicaSetOrder.ByRevision);
         for (var i = 0; i < diff; i++)
         {
@@ -213,7 +227,7 @@ internal static class Revisions
 
             pass.Remove(rs.Name);
             pass.Add(new DeleteReplicaSet(rs.Name, rs.Revision,
-                $"revisionHistoryLimit is {limit} and {old.Count} old replica sets exist: delete revision {rs.Revision}, the oldest"));
+                $"revisionHistoryLimit is {limit} and {count} old replica sets exist: delete revision {rs.Revision}, the oldest"));
         }
     }
 }

@@ -68,14 +68,9 @@ internal static class RollingUpdateStrategy
             return shrunk;
         }
 
-        var target = Fenceposts.NewReplicaSetReplicas(pass.Spec, pass.ReplicaSets, newRs);
+        var existing = pass.TotalReplicas();
+        var target = Fenceposts.NewReplicaSetReplicas(pass.Spec, existing, newRs);
         var allowed = desired + pass.Spec.Strategy.MaxSurge.Scaled(desired, roundUp: true);
-        var existing = 0;
-        foreach (var rs in pass.ReplicaSets)
-        {
-            existing += rs.Replicas;
-        }
-
         pass.ScaleIfNeeded(newRs, target,
             $"up to {allowed} replicas may exist ({desired} desired + maxSurge {pass.Spec.Strategy.MaxSurge}) and {existing} do: the new revision grows by {target - newRs.Replicas}",
             out var scaled);
@@ -86,17 +81,12 @@ internal static class RollingUpdateStrategy
     /// reconcileOldReplicaSets: how many old replicas may go is total - minAvailable - (new replicas not yet
     /// available). Unhealthy old replicas go first, then healthy ones while availability allows.
     /// </summary>
-    private static bool ReconcileOld(Pass pass, ReplicaSetState newRs, List<ReplicaSetState> oldRss)
+    private static bool ReconcileOld(Pass pass, ReplicaSetState newRs, OldReplicaSets oldRss)
     {
-        var active = new List<ReplicaSetState>(oldRss.Count);
         var oldCount = 0;
         foreach (var rs in oldRss)
         {
-            if (rs.IsActive)
-            {
-                active.Add(rs);
-                oldCount += rs.Replicas;
-            }
+            oldCount += rs.Replicas;
         }
 
         if (oldCount == 0)
@@ -113,7 +103,7 @@ internal static class RollingUpdateStrategy
             return false;
         }
 
-        active.Sort(ReplicaSetOrder.ByCreation);
+        var active = oldRss.ActiveByCreation();
         var cleaned = CleanupUnhealthy(pass, active, maxScaledDown);
         var scaledDown = ScaleDownOld(pass, newRs, active, minAvailable);
         return cleaned + scaledDown > 0;

@@ -1,4 +1,4 @@
-namespace Fledge.Cli.Tests;
+namespace Fledge.Tests;
 
 /// <summary>Finds the repository's samples/manifests folder from the test's output directory.</summary>
 internal static class Samples
