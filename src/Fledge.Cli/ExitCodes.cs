@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>Bad input: a manifest that does not load or validate, or a bad flag. Nothing was changed.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>The runtime is not running (no control socket), or it could not start.</summary>
+    public const int Unavailable = 3;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fledge.Cli;
 using Fledge.Cli.Commands;
+using Fledge.Cli.Commands.Runtime;
 
 return FledgeCli.Run(args, CliContext.ForProcess());
 
@@ -11,10 +12,22 @@ namespace Fledge.Cli
     {
         public static int Run(string[] args, CliContext context)
         {
+            var dataDirectory = RuntimeCall.DataDirectory();
             var root = new RootCommand("Fledge ships new versions of a service safely: Kubernetes Deployment rollouts, exactly, on one host or on Kubernetes.")
             {
+                dataDirectory,
                 SimulateCommand.Create(context),
                 PlanCommand.Create(context),
+                ServeCommand.Create(context, dataDirectory),
+                ApplyCommand.Create(context, dataDirectory),
+                GetCommand.Create(context, dataDirectory),
+                DescribeCommand.Create(context, dataDirectory),
+                DeleteCommand.Create(context, dataDirectory),
+                RolloutCommand.Create(context, dataDirectory),
+                ScaleCommands.SetImage(context, dataDirectory),
+                ScaleCommands.Scale(context, dataDirectory),
+                LogsCommand.Create(context, dataDirectory),
+                HelloCommand.Create(),
             };
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)

@@ -16,21 +16,25 @@ public static class RolloutReader
     /// <summary>The rollout, or the errors that stop it (each located in the file).</summary>
     public static (Rollout? Rollout, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
     {
-        var resource = obj.Resource switch
-        {
-            RolloutResource rollout => rollout,
-            V1Deployment deployment => FromDeployment(deployment),
-            _ => throw new ArgumentException($"{obj.Display} is not a Rollout or Deployment", nameof(obj)),
-        };
+        var resource = ToResource(obj);
+        var (rollout, fieldErrors) = FromResource(resource, obj.ApiVersion, obj.Kind);
+        return (rollout, fieldErrors.Select(e => obj.Error(e.Field, e.ToString())).ToList());
+    }
 
-        ApplyDefaults(resource, obj.ApiVersion);
-        var fieldErrors = RolloutValidator.Validate(resource);
-        if (fieldErrors.Count > 0)
-        {
-            return (null, fieldErrors.Select(e => obj.Error(e.Field, e.ToString())).ToList());
-        }
+    /// <summary>The object as a Rollout resource (a Deployment's fields copied over).</summary>
+    public static RolloutResource ToResource(ManifestObject obj) => obj.Resource switch
+    {
+        RolloutResource rollout => rollout,
+        V1Deployment deployment => FromDeployment(deployment),
+        _ => throw new ArgumentException($"{obj.Display} is not a Rollout or Deployment", nameof(obj)),
+    };
 
-        return (ToRollout(resource, obj.Kind), []);
+    /// <summary>Applies the defaults of <paramref name="apiVersion"/> (in place), validates, and builds the rollout.</summary>
+    public static (Rollout? Rollout, IReadOnlyList<FieldError> Errors) FromResource(RolloutResource resource, string apiVersion, string kind)
+    {
+        ApplyDefaults(resource, apiVersion);
+        var errors = RolloutValidator.Validate(resource);
+        return errors.Count > 0 ? (null, errors) : (ToRollout(resource, kind), errors);
     }
 
     private static RolloutResource FromDeployment(V1Deployment deployment) => new()

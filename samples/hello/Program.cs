@@ -1,0 +1,1 @@
+return Fledge.Samples.Hello.HelloService.Run(args);

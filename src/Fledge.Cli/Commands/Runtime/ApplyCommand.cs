@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Fledge.Cli.Output;
+using Fledge.Local.Api;
+
+namespace Fledge.Cli.Commands.Runtime;
+
+/// <summary>`fledge apply -f FILE`: creates or changes Rollouts, Deployments and Services; all or nothing.</summary>
+internal static class ApplyCommand
+{
+    public static Command Create(CliContext context, Option<string> dataDirectory)
+    {
+        var files = CommonOptions.Files("Manifest files (YAML, several documents, or JSON); - reads standard input");
+        var output = CommonOptions.Output();
+        var command = new Command("apply", "Create or update objects from manifests (Rollout, Deployment, Service); invalid input changes nothing") { files, output };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var sources = new List<ApplySource>();
+            foreach (var file in parse.GetValue(files) ?? [])
+            {
+                try
+                {
+                    sources.Add(new ApplySource(file, file == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(file)));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, [$"{file}: cannot read the file: {e.Message}"]);
+                }
+            }
+
+            var response = await client.PostAsync<ApplyResponse>("v1/apply", new ApplyRequest(sources));
+            if (CommonOptions.Format(parse.GetValue(output)) == OutputFormat.Json)
+            {
+                Json.Write(context.Output, response);
+            }
+            else
+            {
+                foreach (var result in response.Results)
+                {
+                    context.Output.WriteLine($"{result.Kind.ToLowerInvariant()}/{result.Name} {result.Result}");
+                }
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

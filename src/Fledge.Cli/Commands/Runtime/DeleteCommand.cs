@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Fledge.Core.Manifests;
+using Fledge.Local.Api;
+
+namespace Fledge.Cli.Commands.Runtime;
+
+/// <summary>`fledge delete -f FILE` or `fledge delete KIND/NAME`.</summary>
+internal static class DeleteCommand
+{
+    public static Command Create(CliContext context, Option<string> dataDirectory)
+    {
+        var target = new Argument<string?>("target") { Description = "KIND/NAME, e.g. rollout/hello or service/hello", Arity = ArgumentArity.ZeroOrOne };
+        var files = new Option<string[]>("--filename", "-f") { Description = "Delete the objects these manifests describe", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("delete", "Delete rollouts (their replicas stop gracefully) and services") { target, files };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var targets = new List<(string Kind, string Name)>();
+            if (parse.GetValue(target) is { } text)
+            {
+                if (RuntimeCall.SplitKindName(text) is not { } kindName)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, [$"\"{text}\": write KIND/NAME, e.g. rollout/hello"]);
+                }
+
+                targets.Add(kindName);
+            }
+
+            foreach (var file in parse.GetValue(files) ?? [])
+            {
+                var loaded = ManifestLoader.LoadFile(file);
+                if (!loaded.Succeeded)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, loaded.Errors.Select(e => e.ToString()));
+                }
+
+                targets.AddRange(loaded.Objects.Select(o => (o.Kind, o.Name)));
+            }
+
+            if (targets.Count == 0)
+            {
+                return context.Fail(ExitCodes.InvalidInput, ["say what to delete: KIND/NAME or -f FILE"]);
+            }
+
+            foreach (var (kind, name) in targets)
+            {
+                var result = await client.DeleteAsync<MessageResponse>($"v1/objects/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(name)}");
+                context.Output.WriteLine(result.Message);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Fledge.Cli.Client;
+using Fledge.Local.Api;
+using Fledge.Simulation;
+using Spectre.Console;
+
+namespace Fledge.Cli.Commands.Runtime;
+
+/// <summary>`fledge rollout status|history|undo|pause|resume|restart NAME`.</summary>
+internal static class RolloutCommand
+{
+    public static Command Create(CliContext context, Option<string> dataDirectory)
+    {
+        var command = new Command("rollout", "Follow and steer a rollout: status, history, undo, pause, resume, restart")
+        {
+            Status(context, dataDirectory),
+            History(context, dataDirectory),
+            Undo(context, dataDirectory),
+            Verb(context, dataDirectory, "pause", "Pause a rollout: replica counts still follow spec.replicas, but no new revision rolls out"),
+            Verb(context, dataDirectory, "resume", "Resume a paused rollout"),
+            Verb(context, dataDirectory, "restart", "Restart every replica with a rolling update (a new revision of the same template)"),
+        };
+        return command;
+    }
+
+    private static Argument<string> Name() => new("name") { Description = "The rollout (NAME, or rollout/NAME)", CustomParser = r => StripKind(r.Tokens[0].Value) };
+
+    private static string StripKind(string text) => RuntimeCall.SplitKindName(text)?.Name ?? text;
+
+    private static Command Verb(CliContext context, Option<string> dataDirectory, string verb, string description)
+    {
+        var name = Name();
+        var command = new Command(verb, description) { name };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}");
+            context.Output.WriteLine(result.Message);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Undo(CliContext context, Option<string> dataDirectory)
+    {
+        var name = Name();
+        var toRevision = new Option<long>("--to-revision") { Description = "The revision to roll back to; 0 (default) is the previous one", DefaultValueFactory = _ => 0 };
+        var command = new Command("undo", "Roll back to the previous revision, or to --to-revision; it comes back with the newest revision number") { name, toRevision };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/undo?toRevision={parse.GetValue(toRevision)}");
+            context.Output.WriteLine(result.Message);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command History(CliContext context, Option<string> dataDirectory)
+    {
+        var name = Name();
+        var revision = new Option<long?>("--revision") { Description = "Show the pod template of this revision" };
+        var command = new Command("history", "List a rollout's revisions with their change causes") { name, revision };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var rollout = parse.GetValue(name)!;
+            var wanted = parse.GetValue(revision);
+            var history = await client.GetAsync<HistoryList>($"v1/rollouts/{Uri.EscapeDataString(rollout)}/history{(wanted is { } r ? $"?revision={r}" : "")}");
+            if (wanted is not null)
+            {
+                var entry = history.Items.Single();
+                context.Output.WriteLine($"rollout \"{rollout}\" with revision #{entry.Revision}");
+                context.Output.WriteLine($"Change-Cause: {entry.ChangeCause ?? "<none>"}");
+                context.Output.WriteLine("Pod Template:");
+                context.Output.Write(entry.Template);
+                return ExitCodes.Success;
+            }
+
+            context.Output.WriteLine($"rollout \"{rollout}\"");
+            var table = Tables.New("REVISION", "CHANGE-CAUSE", "IMAGE");
+            foreach (var entry in history.Items)
+            {
+                table.AddRow(entry.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(entry.ChangeCause ?? "<none>"), Markup.Escape(entry.Image));
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Status(CliContext context, Option<string> dataDirectory)
+    {
+        var name = Name();
+        var timeout = new Option<string>("--timeout") { Description = "Give up after this long (e.g. 5m); 0 waits for ever", DefaultValueFactory = _ => "0" };
+        var command = new Command("status", "Follow a rollout until it completes (exit 0) or exceeds its progress deadline (exit 1)") { name, timeout };
+        command.SetAction(parse =>
+        {
+            if (!Durations.TryParse(parse.GetValue(timeout)!, out var limit))
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"--timeout: \"{parse.GetValue(timeout)}\" is not a duration (write 30s or 5m)"]);
+            }
+
+            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => FollowAsync(context, client, parse.GetValue(name)!, limit));
+        });
+        return command;
+    }
+
+    /// <summary>Polls the rollout, showing each new state: a live line on a terminal, one line per change otherwise.</summary>
+    public static async Task<int> FollowAsync(CliContext context, ControlClient client, string name, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        string? last = null;
+        var live = context.Console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        RolloutProgress progress = new("", false, false);
+        async Task<RolloutProgress> Poll(Action<RolloutProgress, RolloutSummary> show)
+        {
+            while (true)
+            {
+                var detail = await client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(name)}");
+                progress = RolloutProgress.Of(detail.Rollout);
+                show(progress, detail.Rollout);
+                if (progress.Done || (timeout > TimeSpan.Zero && clock.Elapsed > timeout))
+                {
+                    return progress;
+                }
+
+                await Task.Delay(250);
+            }
+        }
+
+        if (live)
+        {
+            await context.Console.Status().Spinner(Spinner.Known.Dots).StartAsync("Waiting...", async status =>
+                await Poll((p, r) => status.Status(Markup.Escape($"{p.Message}  [{r.UpdatedReplicas} updated, {r.AvailableReplicas} available of {r.Replicas}]"))));
+        }
+        else
+        {
+            await Poll((p, _) =>
+            {
+                if (p.Message != last)
+                {
+                    context.Output.WriteLine(p.Message);
+                    last = p.Message;
+                }
+            });
+        }
+
+        if (progress.Failed)
+        {
+            return context.Fail(ExitCodes.RolloutFailed, [progress.Message]);
+        }
+
+        if (!progress.Done)
+        {
+            return context.Fail(ExitCodes.RolloutFailed, [$"timed out waiting for the condition after {Durations.Format(timeout)}: {progress.Message}"]);
+        }
+
+        if (live)
+        {
+            context.Output.WriteLine(progress.Message);
+        }
+
+        return ExitCodes.Success;
+    }
+}

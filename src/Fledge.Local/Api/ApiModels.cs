@@ -1,0 +1,81 @@
+using Fledge.Local.Replicas;
+using Fledge.Local.Services;
+
+namespace Fledge.Local.Api;
+
+/// <summary>One file handed to `apply`: its name (for error messages) and its text.</summary>
+public sealed record ApplySource(string Name, string Content);
+
+public sealed record ApplyRequest(IReadOnlyList<ApplySource> Sources);
+
+/// <summary>What apply did to one object: created, configured or unchanged.</summary>
+public sealed record ApplyResult(string Kind, string Name, string Result);
+
+public sealed record ApplyResponse(IReadOnlyList<ApplyResult> Results);
+
+/// <summary>Errors of a request that changed nothing.</summary>
+public sealed record ErrorResponse(IReadOnlyList<string> Errors);
+
+public sealed record ConditionSummary(string Type, string Status, string Reason, string Message, DateTimeOffset LastUpdateTime, DateTimeOffset LastTransitionTime);
+
+/// <summary>A rollout as `get rollouts` shows it.</summary>
+public sealed record RolloutSummary(
+    string Name,
+    string Kind,
+    string Strategy,
+    int Replicas,
+    int CurrentReplicas,
+    int UpdatedReplicas,
+    int ReadyReplicas,
+    int AvailableReplicas,
+    long Revision,
+    IReadOnlyList<string> Images,
+    bool Paused,
+    long Generation,
+    long ObservedGeneration,
+    IReadOnlyList<ConditionSummary> Conditions,
+    DateTimeOffset CreatedAt);
+
+public sealed record ReplicaSetSummary(
+    string Name,
+    string Rollout,
+    long Revision,
+    string Image,
+    int Desired,
+    int Current,
+    int Ready,
+    int Available,
+    DateTimeOffset CreatedAt);
+
+public sealed record EventSummary(DateTimeOffset At, string Type, string Reason, string Message);
+
+/// <summary>A rollout with everything `describe` shows.</summary>
+public sealed record RolloutDetail(
+    RolloutSummary Rollout,
+    string Selector,
+    int MinReadySeconds,
+    int? ProgressDeadlineSeconds,
+    int? RevisionHistoryLimit,
+    string? MaxSurge,
+    string? MaxUnavailable,
+    IReadOnlyList<ReplicaSetSummary> ReplicaSets,
+    IReadOnlyList<ReplicaView> Pods,
+    IReadOnlyList<EventSummary> Events);
+
+public sealed record HistoryEntry(long Revision, string? ChangeCause, string Image, string ReplicaSet, string? Template);
+
+public sealed record ImageRequest(string Container, string Image);
+
+/// <summary>Lists for `get`.</summary>
+public sealed record RolloutList(IReadOnlyList<RolloutSummary> Items);
+
+public sealed record ReplicaSetList(IReadOnlyList<ReplicaSetSummary> Items);
+
+public sealed record PodList(IReadOnlyList<ReplicaView> Items);
+
+public sealed record ServiceList(IReadOnlyList<ServiceView> Items);
+
+public sealed record HistoryList(IReadOnlyList<HistoryEntry> Items);
+
+/// <summary>A message for the person who asked (undo, pause, scale...).</summary>
+public sealed record MessageResponse(string Message);

@@ -1,0 +1,316 @@
+using System.Globalization;
+using Fledge.Core.Manifests;
+using Fledge.Core.Planning;
+using Fledge.Core.Rollouts;
+using Fledge.Core.Validation;
+using Fledge.Local.Platform;
+using Fledge.Local.Replicas;
+using Fledge.Local.Services;
+using Fledge.Local.Store;
+using k8s;
+using k8s.Models;
+
+namespace Fledge.Local.Api;
+
+/// <summary>
+/// What the control API can ask of the runtime: apply manifests, read objects, and the rollout verbs
+/// (pause, resume, restart, undo, scale, set image). Bad input changes nothing and names the fix.
+/// </summary>
+internal sealed class RuntimeCommands(
+    LocalPlatform platform,
+    Supervisor supervisor,
+    ServiceManager services,
+    RolloutController controller,
+    StateStore store,
+    TimeProvider time)
+{
+    public async Task<ApplyResponse> ApplyAsync(ApplyRequest request)
+    {
+        var errors = new List<string>();
+        var rollouts = new List<(ManifestObject Source, RolloutResource Resource)>();
+        var serviceObjects = new List<V1Service>();
+        foreach (var source in request.Sources)
+        {
+            var loaded = ManifestLoader.Load(source.Content, source.Name);
+            errors.AddRange(loaded.Errors.Select(e => e.ToString()));
+            foreach (var obj in loaded.Objects)
+            {
+                switch (obj.Resource)
+                {
+                    case RolloutResource or V1Deployment:
+                        var (_, readErrors) = RolloutReader.Read(obj);
+                        errors.AddRange(readErrors.Select(e => e.ToString()));
+                        rollouts.Add((obj, RolloutReader.ToResource(obj)));
+                        break;
+                    case V1Service service:
+                        errors.AddRange(ServiceValidator.Validate(service).Select(e => obj.Error(e.Field, e.ToString()).ToString()));
+                        serviceObjects.Add(service);
+                        break;
+                    default:
+                        errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: {obj.Kind} objects are managed by their rollout; apply the Rollout or Deployment instead");
+                        break;
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new CommandException(400, errors);
+        }
+
+        var results = new List<ApplyResult>();
+        var now = time.GetUtcNow();
+        await platform.Gate.WaitAsync();
+        try
+        {
+            foreach (var (source, resource) in rollouts)
+            {
+                results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
+            }
+        }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        foreach (var service in serviceObjects)
+        {
+            results.Add(new ApplyResult("Service", service.Metadata.Name, await services.ApplyAsync(service, now)));
+        }
+
+        foreach (var (source, _) in rollouts)
+        {
+            controller.Enqueue(source.Name);
+        }
+
+        return new ApplyResponse(results);
+    }
+
+    private string ApplyRollout(ManifestObject source, RolloutResource resource, DateTimeOffset now)
+    {
+        var existing = platform.Find(source.Name);
+        if (existing is null)
+        {
+            resource.Metadata!.Generation = 1;
+            platform.Put(new RolloutRecord(source.ApiVersion, source.Kind, resource, RolloutStatus.Empty, now), now);
+            return "created";
+        }
+
+        if (existing.Manifest.Metadata?.Annotations?.TryGetValue(Annotations.Revision, out var revision) == true)
+        {
+            (resource.Metadata!.Annotations ??= new Dictionary<string, string>())[Annotations.Revision] = revision;
+        }
+
+        if (KubernetesJson.Serialize(resource.Spec) == KubernetesJson.Serialize(existing.Manifest.Spec)
+            && KubernetesJson.Serialize(resource.Metadata?.Annotations) == KubernetesJson.Serialize(existing.Manifest.Metadata?.Annotations))
+        {
+            return "unchanged";
+        }
+
+        existing.Replace(resource);
+        platform.Put(existing, now);
+        return "configured";
+    }
+
+    public async Task<T> ReadAsync<T>(Func<T> read)
+    {
+        await platform.Gate.WaitAsync();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            platform.Gate.Release();
+        }
+    }
+
+    public Task<RolloutList> RolloutsAsync() => ReadAsync(() => new RolloutList(platform.Rollouts.OrderBy(r => r.Name, StringComparer.Ordinal).Select(Summary).ToList()));
+
+    public Task<RolloutDetail> DescribeAsync(string name) => ReadAsync(() =>
+    {
+        var record = Require(name);
+        var spec = record.Rollout.Spec;
+        var sets = ReplicaSets(name);
+        return new RolloutDetail(
+            Summary(record),
+            string.Join(",", (spec.Selector.MatchLabels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}")),
+            spec.MinReadySeconds,
+            spec.ProgressDeadlineSeconds,
+            spec.RevisionHistoryLimit,
+            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxSurge.ToString() : null,
+            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxUnavailable.ToString() : null,
+            sets,
+            supervisor.Replicas().Where(p => p.Rollout == name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+            store.Events($"{record.Kind}/{name}", 20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)).ToList());
+    });
+
+    public Task<ReplicaSetList> ReplicaSetListAsync() =>
+        ReadAsync(() => new ReplicaSetList(platform.Rollouts.SelectMany(r => ReplicaSets(r.Name)).ToList()));
+
+    public PodList Pods() => new(supervisor.Replicas().OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
+
+    public ServiceList Services() => new(services.List());
+
+    public Task<HistoryList> HistoryAsync(string name, long? revision) => ReadAsync(() =>
+    {
+        Require(name);
+        var entries = History.Of(platform.ReplicaSetsOf(name)).ToList();
+        if (revision is { } wanted)
+        {
+            var rs = platform.ReplicaSetsOf(name).FirstOrDefault(r => r.Revision == wanted)
+                ?? throw new CommandException(404, $"unable to find the specified revision {wanted} of \"{name}\"; `fledge rollout history {name}` lists them");
+            var template = KubernetesYaml.Serialize(rs.Template.Spec);
+            return new HistoryList([new HistoryEntry(rs.Revision, rs.ChangeCause, rs.Template.Image, rs.Name, template)]);
+        }
+
+        return new HistoryList(entries.Select(e => new HistoryEntry(e.Revision, e.ChangeCause, e.Image, e.ReplicaSet, null)).ToList());
+    });
+
+    public Task<MessageResponse> PauseAsync(string name, bool paused) => ChangeAsync(name, (record, manifest) =>
+    {
+        if (record.Rollout.Spec.Paused == paused)
+        {
+            return paused ? $"{record.Kind.ToLowerInvariant()} \"{name}\" is already paused" : $"{record.Kind.ToLowerInvariant()} \"{name}\" is not paused";
+        }
+
+        manifest.Spec!.Paused = paused;
+        return $"{record.Kind.ToLowerInvariant()} \"{name}\" {(paused ? "paused" : "resumed")}";
+    });
+
+    public Task<MessageResponse> ScaleAsync(string name, int replicas) => ChangeAsync(name, (record, manifest) =>
+    {
+        if (replicas < 0)
+        {
+            throw new CommandException(400, $"--replicas: Invalid value: {replicas}: must be greater than or equal to 0");
+        }
+
+        manifest.Spec!.Replicas = replicas;
+        return $"{record.Kind.ToLowerInvariant()} \"{name}\" scaled to {replicas}";
+    });
+
+    public Task<MessageResponse> RestartAsync(string name) => ChangeAsync(name, (record, manifest) =>
+    {
+        if (record.Rollout.Spec.Paused)
+        {
+            throw new CommandException(409, $"can't restart paused {record.Kind.ToLowerInvariant()} \"{name}\" (run 'fledge rollout resume {name}' first)");
+        }
+
+        var template = manifest.Spec!.Template!;
+        template.Metadata ??= new V1ObjectMeta();
+        (template.Metadata.Annotations ??= new Dictionary<string, string>())["kubectl.kubernetes.io/restartedAt"] =
+            time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture);
+        return $"{record.Kind.ToLowerInvariant()} \"{name}\" restarted";
+    });
+
+    public Task<MessageResponse> SetImageAsync(string name, ImageRequest request) => ChangeAsync(name, (record, manifest) =>
+    {
+        var containers = manifest.Spec!.Template!.Spec!.Containers;
+        var container = containers.FirstOrDefault(c => c.Name == request.Container)
+            ?? throw new CommandException(400, $"unable to find container named \"{request.Container}\"; the containers of \"{name}\" are {string.Join(", ", containers.Select(c => c.Name))}");
+        if (string.IsNullOrWhiteSpace(request.Image))
+        {
+            throw new CommandException(400, "the image must not be empty: write CONTAINER=IMAGE");
+        }
+
+        container.Image = request.Image;
+        return $"{record.Kind.ToLowerInvariant()} \"{name}\" image updated";
+    });
+
+    public Task<MessageResponse> UndoAsync(string name, long toRevision) => ChangeAsync(name, (record, manifest) =>
+    {
+        var result = Rollback.Undo(record.Rollout, platform.ReplicaSetsOf(name).ToList(), toRevision);
+        if (result.Failed)
+        {
+            throw new CommandException(409, result.Message);
+        }
+
+        if (result.Rollout is not { } rolledBack)
+        {
+            return $"{record.Kind.ToLowerInvariant()} \"{name}\" {result.Message}";
+        }
+
+        manifest.Spec!.Template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(rolledBack.Spec.Template.Spec));
+        manifest.Metadata!.Annotations = new Dictionary<string, string>(rolledBack.Annotations);
+        return $"{record.Kind.ToLowerInvariant()} \"{name}\" rolled back";
+    });
+
+    public async Task<MessageResponse> DeleteAsync(string kind, string name)
+    {
+        switch (kind.ToLowerInvariant())
+        {
+            case "rollout" or "rollouts" or "deployment" or "deployments":
+                await platform.Gate.WaitAsync();
+                try
+                {
+                    Require(name);
+                    platform.Delete(name);
+                }
+                finally
+                {
+                    platform.Gate.Release();
+                }
+
+                return new MessageResponse($"{kind.TrimEnd('s').ToLowerInvariant()} \"{name}\" deleted");
+            case "service" or "services" or "svc":
+                return await services.DeleteAsync(name)
+                    ? new MessageResponse($"service \"{name}\" deleted")
+                    : throw CommandException.NotFound("Service", name);
+            default:
+                throw new CommandException(400, $"cannot delete kind \"{kind}\"; delete a rollout, deployment or service");
+        }
+    }
+
+    private async Task<MessageResponse> ChangeAsync(string name, Func<RolloutRecord, RolloutResource, string> change)
+    {
+        string message;
+        await platform.Gate.WaitAsync();
+        try
+        {
+            var record = Require(name);
+            var manifest = record.CopyManifest();
+            message = change(record, manifest);
+            var (_, errors) = RolloutReader.FromResource(KubernetesJson.Deserialize<RolloutResource>(KubernetesJson.Serialize(manifest)), record.ApiVersion, record.Kind);
+            if (errors.Count > 0)
+            {
+                throw new CommandException(400, errors.Select(e => e.ToString()).ToList());
+            }
+
+            record.Replace(manifest);
+            platform.Put(record, time.GetUtcNow());
+        }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        controller.Enqueue(name);
+        return new MessageResponse(message);
+    }
+
+    private RolloutRecord Require(string name) => platform.Find(name) ?? throw CommandException.NotFound("Rollout", name);
+
+    private List<ReplicaSetSummary> ReplicaSets(string rollout)
+    {
+        var snapshot = platform.Observe(rollout, time.GetUtcNow());
+        return snapshot.ReplicaSets
+            .OrderBy(rs => rs.Revision)
+            .Select(rs => new ReplicaSetSummary(rs.Name, rollout, rs.Revision, rs.Template.Image, rs.Replicas, rs.ObservedReplicas,
+                rs.ReadyReplicas, rs.AvailableReplicas, rs.CreatedAt))
+            .ToList();
+    }
+
+    private RolloutSummary Summary(RolloutRecord record)
+    {
+        var rollout = record.Rollout;
+        var status = rollout.Status;
+        var images = platform.ReplicaSetsOf(record.Name).Where(rs => rs.Replicas > 0).OrderBy(rs => rs.Revision).Select(rs => rs.Template.Image).Distinct().ToList();
+        var revision = rollout.Annotations.TryGetValue(Annotations.Revision, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : 0;
+        return new RolloutSummary(
+            record.Name, record.Kind, rollout.Spec.Strategy.Type.ToString(), rollout.Spec.Replicas, status.Replicas, status.UpdatedReplicas,
+            status.ReadyReplicas, status.AvailableReplicas, revision, images.Count > 0 ? images : [rollout.Spec.Template.Image], rollout.Spec.Paused,
+            rollout.Generation, status.ObservedGeneration,
+            status.Conditions.Select(c => new ConditionSummary(c.Type, c.Status.ToString(), c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)).ToList(),
+            record.CreatedAt);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using Fledge.Local.Api;
+using Fledge.Local.Images;
+using Fledge.Local.Platform;
+using Fledge.Local.Replicas;
+using Fledge.Local.Services;
+using Fledge.Local.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace Fledge.Local;
+
+/// <summary>
+/// The single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite, a control
+/// API on a unix socket and request metrics on a loopback /metrics. Start it, and dispose it to stop every
+/// replica gracefully.
+/// </summary>
+public sealed class LocalRuntime : IAsyncDisposable
+{
+    private readonly DataDirectory _directory;
+    private readonly StateStore _store;
+    private readonly Supervisor _supervisor;
+    private readonly ServiceManager _services;
+    private readonly RolloutController _controller;
+    private WebApplication? _api;
+    private WebApplication? _metrics;
+
+    private LocalRuntime(DataDirectory directory, StateStore store, RuntimeOptions options, ILogger logger)
+    {
+        _directory = directory;
+        _store = store;
+        var images = ImageTable.Load(options.ImagesFile ?? directory.Images);
+        foreach (var (image, command) in options.BuiltInImages)
+        {
+            if (!images.Entries.ContainsKey(image))
+            {
+                images = images.With(image, command);
+            }
+        }
+
+        var time = TimeProvider.System;
+        Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry());
+        _supervisor = new Supervisor(directory, store, () => images, time, logger);
+        var platform = new LocalPlatform(store, _supervisor);
+        _services = new ServiceManager(store, Metrics, logger);
+        _controller = new RolloutController(platform, time, logger);
+        _supervisor.Changed += view =>
+        {
+            _services.Refresh(_supervisor.Replicas());
+            _controller.Enqueue(view.Rollout);
+        };
+        Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, time);
+        Platform = platform;
+    }
+
+    public string DataDirectory => _directory.Path;
+
+    public string Socket => _directory.Socket;
+
+    /// <summary>Where /metrics is served.</summary>
+    public Uri? MetricsUrl { get; private set; }
+
+    /// <summary>How many replica processes a previous runtime had left running and this one ended.</summary>
+    public int LeftoversEnded { get; private set; }
+
+    public RequestMetrics Metrics { get; }
+
+    internal RuntimeCommands Commands { get; }
+
+    internal LocalPlatform Platform { get; }
+
+    /// <summary>Opens the data directory (refusing one another runtime holds) and starts everything.</summary>
+    public static async Task<LocalRuntime> StartAsync(RuntimeOptions options, ILogger logger)
+    {
+        var directory = Store.DataDirectory.Open(options.DataDirectory);
+        StateStore? store = null;
+        try
+        {
+            store = new StateStore(directory.Database);
+            var leftovers = await Leftovers.EndAsync(store, directory, logger);
+            var runtime = new LocalRuntime(directory, store, options, logger) { LeftoversEnded = leftovers };
+            await runtime.StartCoreAsync(options);
+            return runtime;
+        }
+        catch
+        {
+            store?.Dispose();
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(RuntimeOptions options)
+    {
+        await _services.ResumeAsync();
+        Platform.Resume();
+        _controller.Start();
+        _api = await ControlApi.StartAsync(Commands, _directory);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.MetricsPort));
+        _metrics = builder.Build();
+        _metrics.UseMetricServer("/metrics", Metrics.Registry);
+        await _metrics.StartAsync();
+        var address = _metrics.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        MetricsUrl = new Uri(new Uri(address), "/metrics");
+    }
+
+    /// <summary>Stops the API, then every replica gracefully (out of the Services first), then the Services.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.StopAsync();
+            await _api.DisposeAsync();
+        }
+
+        await _controller.DisposeAsync();
+        await _supervisor.StopAllAsync();
+        await _services.DisposeAsync();
+        if (_metrics is not null)
+        {
+            await _metrics.StopAsync();
+            await _metrics.DisposeAsync();
+        }
+
+        if (File.Exists(_directory.Socket))
+        {
+            File.Delete(_directory.Socket);
+        }
+
+        _store.Dispose();
+        _directory.Dispose();
+    }
+}

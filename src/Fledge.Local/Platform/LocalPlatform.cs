@@ -1,0 +1,166 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Fledge.Control;
+using Fledge.Core.Planning;
+using Fledge.Core.Rollouts;
+using Fledge.Local.Replicas;
+using Fledge.Local.Store;
+
+namespace Fledge.Local.Platform;
+
+/// <summary>
+/// The single-host platform: rollouts and replica sets live in the store (written first), replicas are
+/// processes run by the <see cref="Supervisor"/>. Callers hold <see cref="Gate"/> around every use, so the
+/// controller and the control API never interleave their changes.
+/// </summary>
+internal sealed class LocalPlatform : IRolloutPlatform
+{
+    private readonly StateStore _store;
+    private readonly Supervisor _supervisor;
+    private readonly Dictionary<string, RolloutRecord> _rollouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, ReplicaSetState>> _replicaSets = new(StringComparer.Ordinal);
+
+    public LocalPlatform(StateStore store, Supervisor supervisor)
+    {
+        _store = store;
+        _supervisor = supervisor;
+        foreach (var (name, body, createdAt) in store.Objects(StoredKinds.Rollout))
+        {
+            _rollouts[name] = RolloutRecord.FromJson(body, createdAt);
+            _replicaSets[name] = store.ReplicaSets(name).Select(rs => rs.ToState()).ToDictionary(rs => rs.Name, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Held around every read and change of rollouts and replica sets.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public IReadOnlyCollection<RolloutRecord> Rollouts => _rollouts.Values;
+
+    public RolloutRecord? Find(string name) => _rollouts.GetValueOrDefault(name);
+
+    public IReadOnlyCollection<ReplicaSetState> ReplicaSetsOf(string rollout) =>
+        _replicaSets.TryGetValue(rollout, out var sets) ? sets.Values : [];
+
+    /// <summary>Starts the replicas the store says should run (after a restart of the runtime).</summary>
+    public void Resume()
+    {
+        foreach (var (rollout, sets) in _replicaSets)
+        {
+            foreach (var rs in sets.Values.Where(rs => rs.Replicas > 0))
+            {
+                _supervisor.Scale(Template(rollout, rs), rs.Replicas);
+            }
+        }
+    }
+
+    /// <summary>Stores a new or changed rollout.</summary>
+    public void Put(RolloutRecord record, DateTimeOffset now)
+    {
+        _store.PutObject(StoredKinds.Rollout, record.Name, record.ToJson(), now);
+        _rollouts[record.Name] = record;
+        _replicaSets.TryAdd(record.Name, new Dictionary<string, ReplicaSetState>(StringComparer.Ordinal));
+    }
+
+    /// <summary>Deletes a rollout with its replica sets; their replicas stop gracefully.</summary>
+    public void Delete(string name)
+    {
+        foreach (var rs in ReplicaSetsOf(name).ToList())
+        {
+            _store.DeleteReplicaSet(rs.Name);
+            _supervisor.Remove(rs.Name);
+        }
+
+        _store.DeleteObject(StoredKinds.Rollout, name);
+        _rollouts.Remove(name);
+        _replicaSets.Remove(name);
+    }
+
+    public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
+    {
+        var record = _rollouts[rolloutName];
+        var minReady = record.Rollout.Spec.MinReadySeconds;
+        var sets = ReplicaSetsOf(rolloutName)
+            .Select(rs => WithObserved(rs, _supervisor.Replicas(rs.Name), now, minReady))
+            .ToImmutableArray();
+        return new RolloutSnapshot(record.Rollout, sets, now);
+    }
+
+    public void Apply(string rolloutName, PlanAction action, DateTimeOffset now)
+    {
+        var record = _rollouts[rolloutName];
+        var sets = _replicaSets[rolloutName];
+        switch (action)
+        {
+            case CreateReplicaSet create:
+                Save(rolloutName, sets, create.ReplicaSet);
+                _supervisor.Scale(Template(rolloutName, create.ReplicaSet), create.ReplicaSet.Replicas);
+                break;
+            case ScaleReplicaSet scale:
+                var scaled = sets[scale.Name] with { Replicas = scale.To, DesiredReplicasAnnotation = scale.DesiredReplicas, MaxReplicasAnnotation = scale.MaxReplicas };
+                Save(rolloutName, sets, scaled);
+                _supervisor.Scale(Template(rolloutName, scaled), scale.To);
+                break;
+            case AnnotateReplicaSet annotate:
+                Save(rolloutName, sets, sets[annotate.Name] with
+                {
+                    Revision = annotate.Revision,
+                    RevisionHistory = annotate.RevisionHistory,
+                    DesiredReplicasAnnotation = annotate.DesiredReplicas,
+                    MaxReplicasAnnotation = annotate.MaxReplicas,
+                    Annotations = annotate.Annotations,
+                });
+                break;
+            case DeleteReplicaSet delete:
+                _store.DeleteReplicaSet(delete.Name);
+                sets.Remove(delete.Name);
+                _supervisor.Remove(delete.Name);
+                break;
+            case SetRolloutRevision revision:
+                record.SetAnnotation(Annotations.Revision, revision.Revision.ToString(CultureInfo.InvariantCulture));
+                _store.PutObject(StoredKinds.Rollout, rolloutName, record.ToJson(), now);
+                break;
+            case UpdateRolloutStatus status:
+                record.SetStatus(status.Status);
+                _store.PutObject(StoredKinds.Rollout, rolloutName, record.ToJson(), now);
+                break;
+            case RecordEvent recorded:
+                _store.AddEvent($"{record.Kind}/{rolloutName}", now, recorded.Type, recorded.EventReason, recorded.Message);
+                break;
+        }
+    }
+
+    private void Save(string rollout, Dictionary<string, ReplicaSetState> sets, ReplicaSetState rs)
+    {
+        _store.PutReplicaSet(rollout, StoredReplicaSet.From(rs));
+        sets[rs.Name] = rs;
+    }
+
+    private static ReplicaTemplate Template(string rollout, ReplicaSetState rs) => new(rollout, rs.Name, rs.Revision, rs.Template.Spec);
+
+    /// <summary>The replica set's observed counts from its replicas: terminating ones count apart, as Kubernetes counts them.</summary>
+    private static ReplicaSetState WithObserved(ReplicaSetState rs, IReadOnlyList<ReplicaView> replicas, DateTimeOffset now, int minReadySeconds)
+    {
+        int running = 0, ready = 0, available = 0, terminating = 0;
+        foreach (var replica in replicas)
+        {
+            if (replica.Phase == ReplicaPhase.Terminating)
+            {
+                terminating++;
+                continue;
+            }
+
+            running++;
+            ready += replica.Ready ? 1 : 0;
+            available += replica.IsAvailable(now, minReadySeconds) ? 1 : 0;
+        }
+
+        return rs with { ObservedReplicas = running, ReadyReplicas = ready, AvailableReplicas = available, TerminatingReplicas = terminating };
+    }
+}
+
+/// <summary>The kinds under which objects are stored.</summary>
+internal static class StoredKinds
+{
+    public const string Rollout = "Rollout";
+    public const string Service = "Service";
+}

@@ -1,0 +1,14 @@
+using Fledge.Local.Images;
+using Fledge.Local.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Fledge.Local.Replicas;
+
+/// <summary>What replicas share: where they write, how images resolve, the clock, and whom to tell when one changes.</summary>
+internal sealed record ReplicaHost(
+    DataDirectory Directory,
+    StateStore Store,
+    Func<ImageTable> Images,
+    TimeProvider Time,
+    ILogger Logger,
+    Action<ReplicaView> Changed);

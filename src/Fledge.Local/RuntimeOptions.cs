@@ -1,0 +1,14 @@
+namespace Fledge.Local;
+
+/// <summary>How to run the single-host runtime.</summary>
+public sealed record RuntimeOptions(string DataDirectory)
+{
+    /// <summary>The image table; defaults to images.yaml in the data directory.</summary>
+    public string? ImagesFile { get; init; }
+
+    /// <summary>Images known without a table entry (fledge/hello, the demo service); the table can override them.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> BuiltInImages { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The loopback port of /metrics; 0 picks a free one.</summary>
+    public int MetricsPort { get; init; } = 9464;
+}

@@ -1,0 +1,42 @@
+using Prometheus;
+
+namespace Fledge.Local.Services;
+
+/// <summary>
+/// Requests through each Service, by the revision that answered: counts by status class and latency.
+/// Served in Prometheus text format at the runtime's /metrics endpoint.
+/// </summary>
+public sealed class RequestMetrics
+{
+    private readonly Counter _requests;
+    private readonly Histogram _duration;
+
+    public RequestMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Metrics.WithCustomRegistry(registry);
+        _requests = factory.CreateCounter("fledge_service_requests_total",
+            "Requests through a Service, by the revision that answered and the status class (2xx, 5xx; \"error\" when no replica answered).",
+            new CounterConfiguration { LabelNames = ["service", "revision", "code"] });
+        _duration = factory.CreateHistogram("fledge_service_request_duration_seconds",
+            "Time from a request reaching the Service to its response, by the revision that answered.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["service", "revision"],
+                Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+            });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void Record(string service, string revision, int statusCode, TimeSpan elapsed)
+    {
+        var code = statusCode switch
+        {
+            >= 100 and < 600 => $"{statusCode / 100}xx",
+            _ => "error",
+        };
+        _requests.WithLabels(service, revision, code).Inc();
+        _duration.WithLabels(service, revision).Observe(elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,206 @@
+using Fledge.Core.Validation;
+using Fledge.Local.Platform;
+using Fledge.Local.Replicas;
+using Fledge.Local.Store;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Fledge.Local.Services;
+
+/// <summary>
+/// The runtime's Services: each port of each Service is a <see cref="ServiceProxy"/> on loopback whose
+/// endpoints are the ready replicas its selector picks, refreshed whenever a replica changes.
+/// A port that cannot be bound is a problem shown on the Service; the others keep serving.
+/// </summary>
+internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, ILogger logger) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, Entry> _services = new(StringComparer.Ordinal);
+    private IReadOnlyList<ReplicaView> _replicas = [];
+
+    /// <summary>Starts the Services the store holds (after a restart).</summary>
+    public async Task ResumeAsync()
+    {
+        foreach (var (name, body, createdAt) in store.Objects(StoredKinds.Service))
+        {
+            await StartAsync(KubernetesJson.Deserialize<V1Service>(body), createdAt);
+        }
+    }
+
+    /// <summary>Creates or changes a Service; returns "created", "configured" or "unchanged".</summary>
+    public async Task<string> ApplyAsync(V1Service service, DateTimeOffset now)
+    {
+        var body = KubernetesJson.Serialize(service);
+        await _gate.WaitAsync();
+        try
+        {
+            if (_services.TryGetValue(service.Metadata.Name, out var existing))
+            {
+                if (KubernetesJson.Serialize(existing.Service) == body)
+                {
+                    return "unchanged";
+                }
+
+                store.PutObject(StoredKinds.Service, service.Metadata.Name, body, existing.CreatedAt);
+                await StopAsync(existing);
+                await StartCoreAsync(service, existing.CreatedAt);
+                return "configured";
+            }
+
+            store.PutObject(StoredKinds.Service, service.Metadata.Name, body, now);
+            await StartCoreAsync(service, now);
+            return "created";
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string name)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (!_services.Remove(name, out var entry))
+            {
+                return false;
+            }
+
+            store.DeleteObject(StoredKinds.Service, name);
+            await StopAsync(entry);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Recomputes every Service's endpoints from the replicas as they are now.</summary>
+    public void Refresh(IReadOnlyList<ReplicaView> replicas)
+    {
+        lock (_services)
+        {
+            _replicas = replicas;
+            foreach (var entry in _services.Values)
+            {
+                var endpoints = EndpointsOf(entry.Service, replicas);
+                foreach (var proxy in entry.Proxies)
+                {
+                    proxy.SetEndpoints(endpoints);
+                }
+            }
+        }
+    }
+
+    public IReadOnlyList<ServiceView> List()
+    {
+        lock (_services)
+        {
+            return _services.Values.Select(e => new ServiceView(
+                    e.Service.Metadata.Name,
+                    (e.Service.Spec?.Ports ?? []).Select(p => p.Port).ToList(),
+                    new Dictionary<string, string>(e.Service.Spec?.Selector ?? new Dictionary<string, string>()),
+                    e.Proxies.FirstOrDefault()?.Endpoints ?? EndpointsOf(e.Service, _replicas),
+                    e.Problem,
+                    e.CreatedAt))
+                .OrderBy(s => s.Name, StringComparer.Ordinal)
+                .ToList();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Entry> entries;
+        lock (_services)
+        {
+            entries = _services.Values.ToList();
+            _services.Clear();
+        }
+
+        foreach (var entry in entries)
+        {
+            await StopAsync(entry);
+        }
+
+        _gate.Dispose();
+    }
+
+    private async Task StartAsync(V1Service service, DateTimeOffset createdAt)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await StartCoreAsync(service, createdAt);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task StartCoreAsync(V1Service service, DateTimeOffset createdAt)
+    {
+        var entry = new Entry(service, createdAt);
+        var problems = new List<string>();
+        foreach (var port in service.Spec?.Ports ?? [])
+        {
+            try
+            {
+                entry.Proxies.Add(await ServiceProxy.StartAsync(service.Metadata.Name, port.Port, metrics));
+            }
+            catch (IOException e)
+            {
+                problems.Add($"cannot listen on 127.0.0.1:{port.Port}: {e.Message}; choose a free port for spec.ports[{service.Spec!.Ports.IndexOf(port)}].port");
+                logger.LogWarning("Service {Service}: {Problem}", service.Metadata.Name, problems[^1]);
+            }
+        }
+
+        entry.Problem = problems.Count > 0 ? string.Join("; ", problems) : null;
+        lock (_services)
+        {
+            _services[service.Metadata.Name] = entry;
+            var endpoints = EndpointsOf(service, _replicas);
+            foreach (var proxy in entry.Proxies)
+            {
+                proxy.SetEndpoints(endpoints);
+            }
+        }
+    }
+
+    private static async Task StopAsync(Entry entry)
+    {
+        foreach (var proxy in entry.Proxies)
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
+    private static List<ServiceEndpoint> EndpointsOf(V1Service service, IReadOnlyList<ReplicaView> replicas)
+    {
+        var selector = service.Spec?.Selector;
+        if (selector is null || selector.Count == 0)
+        {
+            return [];
+        }
+
+        var labelSelector = new V1LabelSelector { MatchLabels = selector };
+        return replicas
+            .Where(r => r.IsEndpoint && Selectors.Matches(labelSelector, r.Labels.ToDictionary()))
+            .Select(r => new ServiceEndpoint(r.Name, r.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://127.0.0.1:{r.Port}/"))
+            .ToList();
+    }
+
+    private sealed class Entry(V1Service service, DateTimeOffset createdAt)
+    {
+        public V1Service Service { get; } = service;
+
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        public List<ServiceProxy> Proxies { get; } = [];
+
+        public string? Problem { get; set; }
+    }
+}

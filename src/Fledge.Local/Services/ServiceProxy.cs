@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Fledge.Local.Services;
+
+/// <summary>
+/// One Service port: a YARP forwarder listening on 127.0.0.1:port that sends each request to one of the
+/// ready endpoints, in turn. Endpoints are swapped atomically, so requests in flight finish where they
+/// started. A request that could not reach a replica before any response began (a replica that stopped a
+/// moment ago) is sent to another one when it carries no body, so a rollout drops no request.
+/// </summary>
+internal sealed class ServiceProxy : IAsyncDisposable
+{
+    private const int MaxAttempts = 3;
+
+    private readonly string _service;
+    private readonly RequestMetrics _metrics;
+    private readonly WebApplication _app;
+    private readonly HttpMessageInvoker _client;
+    private readonly IHttpForwarder _forwarder;
+    private ServiceEndpoint[] _endpoints = [];
+    private int _next;
+
+    private ServiceProxy(string service, int port, RequestMetrics metrics)
+    {
+        _service = service;
+        Port = port;
+        _metrics = metrics;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddHttpForwarder();
+        _app = builder.Build();
+        _forwarder = _app.Services.GetRequiredService<IHttpForwarder>();
+        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(15),
+            ActivityHeadersPropagator = null,
+        });
+        _app.Run(HandleAsync);
+    }
+
+    public int Port { get; }
+
+    public IReadOnlyList<ServiceEndpoint> Endpoints => Volatile.Read(ref _endpoints);
+
+    /// <summary>Starts listening; throws <see cref="IOException"/> when the port cannot be bound.</summary>
+    public static async Task<ServiceProxy> StartAsync(string service, int port, RequestMetrics metrics)
+    {
+        var proxy = new ServiceProxy(service, port, metrics);
+        try
+        {
+            await proxy._app.StartAsync();
+        }
+        catch (IOException)
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
+
+        return proxy;
+    }
+
+    public void SetEndpoints(IEnumerable<ServiceEndpoint> endpoints) => Volatile.Write(ref _endpoints, endpoints.ToArray());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _client.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var retryable = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || HttpMethods.IsOptions(context.Request.Method) || context.Request.ContentLength == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var endpoints = Volatile.Read(ref _endpoints);
+            if (endpoints.Length == 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsync($"service \"{_service}\" has no ready endpoints\n");
+                _metrics.Record(_service, "none", StatusCodes.Status503ServiceUnavailable, Stopwatch.GetElapsedTime(started));
+                return;
+            }
+
+            var endpoint = endpoints[(int)((uint)Interlocked.Increment(ref _next) % (uint)endpoints.Length)];
+            var error = await _forwarder.SendAsync(context, endpoint.Address, _client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+            if (error == ForwarderError.None)
+            {
+                _metrics.Record(_service, endpoint.Revision, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+                return;
+            }
+
+            if (attempt < MaxAttempts && retryable && !context.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                continue;
+            }
+
+            _metrics.Record(_service, endpoint.Revision, context.Response.HasStarted ? context.Response.StatusCode : 0, Stopwatch.GetElapsedTime(started));
+            return;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using Fledge.Core.Rollouts;
+using Microsoft.Data.Sqlite;
+
+namespace Fledge.Local.Store;
+
+/// <summary>
+/// The runtime's state in SQLite: applied objects, replica sets (with revisions and history), rollout status,
+/// events and the processes started. Every change is written here before it is acted on, so a runtime that
+/// dies loses nothing it had decided.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public StateStore(string path)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
+                PRIMARY KEY (kind, name));
+            CREATE TABLE IF NOT EXISTS replica_sets (name TEXT PRIMARY KEY, rollout TEXT NOT NULL, body TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, object TEXT NOT NULL, at TEXT NOT NULL,
+                type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS processes (pod TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL);
+            """);
+    }
+
+    /// <summary>Stores an object's body (JSON) under kind and name.</summary>
+    public void PutObject(string kind, string name, string body, DateTimeOffset now) => Execute(
+        "INSERT INTO objects (kind, name, body, created_at) VALUES ($kind, $name, $body, $at) ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body",
+        ("$kind", kind), ("$name", name), ("$body", body), ("$at", now.ToString("O", CultureInfo.InvariantCulture)));
+
+    public void DeleteObject(string kind, string name) => Execute("DELETE FROM objects WHERE kind = $kind AND name = $name", ("$kind", kind), ("$name", name));
+
+    public IReadOnlyList<(string Name, string Body, DateTimeOffset CreatedAt)> Objects(string kind) =>
+        Query("SELECT name, body, created_at FROM objects WHERE kind = $kind ORDER BY name",
+            r => (r.GetString(0), r.GetString(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture)), ("$kind", kind));
+
+    public void PutReplicaSet(string rollout, StoredReplicaSet replicaSet) => Execute(
+        "INSERT INTO replica_sets (name, rollout, body) VALUES ($name, $rollout, $body) ON CONFLICT (name) DO UPDATE SET body = excluded.body",
+        ("$name", replicaSet.Name), ("$rollout", rollout), ("$body", JsonSerializer.Serialize(replicaSet, StoreJson.Options)));
+
+    public void DeleteReplicaSet(string name) => Execute("DELETE FROM replica_sets WHERE name = $name", ("$name", name));
+
+    public IReadOnlyList<StoredReplicaSet> ReplicaSets(string? rollout = null) => Query(
+        rollout is null ? "SELECT body FROM replica_sets ORDER BY name" : "SELECT body FROM replica_sets WHERE rollout = $rollout ORDER BY name",
+        r => JsonSerializer.Deserialize<StoredReplicaSet>(r.GetString(0), StoreJson.Options)!,
+        ("$rollout", rollout ?? ""));
+
+    public void AddEvent(string obj, DateTimeOffset at, string type, string reason, string message) => Execute(
+        "INSERT INTO events (object, at, type, reason, message) VALUES ($object, $at, $type, $reason, $message)",
+        ("$object", obj), ("$at", at.ToString("O", CultureInfo.InvariantCulture)), ("$type", type), ("$reason", reason), ("$message", message));
+
+    public IReadOnlyList<StoredEvent> Events(string obj, int last) => Query(
+        "SELECT at, type, reason, message FROM (SELECT * FROM events WHERE object = $object ORDER BY id DESC LIMIT $last) ORDER BY id",
+        r => new StoredEvent(DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetString(3)),
+        ("$object", obj), ("$last", last));
+
+    public void PutProcess(string pod, int pid, DateTimeOffset startedAt) => Execute(
+        "INSERT OR REPLACE INTO processes (pod, pid, started_at) VALUES ($pod, $pid, $at)",
+        ("$pod", pod), ("$pid", pid), ("$at", startedAt.ToString("O", CultureInfo.InvariantCulture)));
+
+    public void DeleteProcess(string pod) => Execute("DELETE FROM processes WHERE pod = $pod", ("$pod", pod));
+
+    public IReadOnlyList<(string Pod, int Pid)> Processes() => Query("SELECT pod, pid FROM processes", r => (r.GetString(0), r.GetInt32(1)));
+
+    public void Dispose() => _connection.Dispose();
+
+    private void Execute(string sql, params (string Name, object Value)[] parameters)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object Value)[] parameters)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            using var reader = command.ExecuteReader();
+            var results = new List<T>();
+            while (reader.Read())
+            {
+                results.Add(read(reader));
+            }
+
+            return results;
+        }
+    }
+}
