@@ -44,14 +44,13 @@ public sealed class DataDirectory : IDisposable
         }
         catch (IOException)
         {
-            var owner = File.Exists(lockPath) ? File.ReadAllText(lockPath).Trim() : "";
+            // The lock file cannot be read while locked; the owner's pid is kept beside it.
+            var pidPath = System.IO.Path.Combine(path, "fledge.pid");
+            var owner = File.Exists(pidPath) ? File.ReadAllText(pidPath).Trim() : "";
             throw new DataDirectoryInUseException(path, owner);
         }
 
-        lockFile.SetLength(0);
-        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        lockFile.Write(System.Text.Encoding.ASCII.GetBytes(pid));
-        lockFile.Flush();
+        File.WriteAllText(System.IO.Path.Combine(path, "fledge.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         return new DataDirectory(path, lockFile);
     }
 
