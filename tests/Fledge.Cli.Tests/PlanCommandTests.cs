@@ -2,7 +2,7 @@ namespace Fledge.Cli.Tests;
 
 public sealed class PlanCommandTests
 {
-    private static readonly string Midway = Samples.PathOf("plan/web-midway.yaml");
+    private static readonly string Midway = SampleFiles.PathOf("plan/web-midway.yaml");
 
     [Fact]
     public void Plan_KubectlListMidRollout_ScalesOldDownByOneWithReason()
@@ -54,7 +54,7 @@ public sealed class PlanCommandTests
     [Fact]
     public void Plan_NoRolloutInFiles_IsInvalidInput()
     {
-        var run = CliRun.Of("plan", "-f", Samples.PathOf("workshop/app-service.yaml"));
+        var run = CliRun.Of("plan", "-f", SampleFiles.PathOf("workshop/app-service.yaml"));
 
         run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
         run.Error.ShouldContain("no Rollout or Deployment found");

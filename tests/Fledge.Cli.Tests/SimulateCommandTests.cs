@@ -2,8 +2,8 @@ namespace Fledge.Cli.Tests;
 
 public sealed class SimulateCommandTests
 {
-    private static readonly string V1 = Samples.PathOf("hello-v1.yaml");
-    private static readonly string V2 = Samples.PathOf("hello-v2.yaml");
+    private static readonly string V1 = SampleFiles.PathOf("hello-v1.yaml");
+    private static readonly string V2 = SampleFiles.PathOf("hello-v2.yaml");
 
     [Fact]
     public void Simulate_TwoVersionsAsJson_ReportsTheWholeTimeline()
@@ -104,7 +104,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public void Simulate_VersionsOfDifferentRollouts_AreRefused()
     {
-        var run = CliRun.Of("simulate", "-f", V1, "-f", Samples.PathOf("workshop/app-v1.yaml"));
+        var run = CliRun.Of("simulate", "-f", V1, "-f", SampleFiles.PathOf("workshop/app-v1.yaml"));
 
         run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
         run.Error.ShouldContain("rollout \"app-v1\" is not \"hello\"");
@@ -113,7 +113,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public void Simulate_WorkshopRecreate_Completes()
     {
-        var run = CliRun.Of("simulate", "-f", Samples.PathOf("workshop/app-recreate.yaml"), "-o", "json");
+        var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("workshop/app-recreate.yaml"), "-o", "json");
 
         run.ExitCode.ShouldBe(ExitCodes.Success, run.Error);
         run.Json.GetProperty("result").GetString().ShouldBe("Complete");

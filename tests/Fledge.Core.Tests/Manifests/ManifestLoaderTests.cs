@@ -18,7 +18,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Load_FledgeRollout_ReadsRolloutResource()
     {
-        var result = ManifestLoader.Load(Samples.Read("hello-v1.yaml"), "hello-v1.yaml");
+        var result = ManifestLoader.Load(SampleFiles.Read("hello-v1.yaml"), "hello-v1.yaml");
 
         result.Errors.ShouldBeEmpty();
         result.Objects.ShouldHaveSingleItem().Resource.ShouldBeOfType<RolloutResource>();
@@ -32,7 +32,7 @@ public sealed class ManifestLoaderTests
     [InlineData("up-and-running/nginx-deployment.yaml", "nginx", 2, StrategyType.RollingUpdate)]
     public void Read_SeedDeployments_LoadUnchanged(string file, string name, int replicas, StrategyType type)
     {
-        var rollout = ReadRollout(Samples.Read(file), file);
+        var rollout = ReadRollout(SampleFiles.Read(file), file);
 
         rollout.Name.ShouldBe(name);
         rollout.Kind.ShouldBe("Deployment");
@@ -43,7 +43,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Read_WorkshopService_LoadsAsService()
     {
-        var loaded = ManifestLoader.LoadFile(Samples.PathOf("workshop/app-service.yaml"));
+        var loaded = ManifestLoader.LoadFile(SampleFiles.PathOf("workshop/app-service.yaml"));
 
         loaded.Errors.ShouldBeEmpty();
         loaded.Objects.ShouldHaveSingleItem().Resource.ShouldBeOfType<V1Service>().Spec.Selector["name"].ShouldBe("app");
@@ -52,7 +52,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Read_AppsV1WithoutStrategy_GetsKubernetesDefaults()
     {
-        var rollout = ReadRollout(Samples.Read("workshop/app-v1.yaml"));
+        var rollout = ReadRollout(SampleFiles.Read("workshop/app-v1.yaml"));
 
         rollout.Spec.Strategy.MaxSurge.ShouldBe(IntOrPercent.Percent(25));
         rollout.Spec.Strategy.MaxUnavailable.ShouldBe(IntOrPercent.Percent(25));
@@ -65,7 +65,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Read_NoReplicas_DefaultsToOne()
     {
-        var rollout = ReadRollout(Samples.Read("workshop/app-v1.yaml").Replace("  replicas: 2\n", "", StringComparison.Ordinal));
+        var rollout = ReadRollout(SampleFiles.Read("workshop/app-v1.yaml").Replace("  replicas: 2\n", "", StringComparison.Ordinal));
 
         rollout.Spec.Replicas.ShouldBe(1);
     }
@@ -73,7 +73,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Read_ExtensionsV1Beta1_KeepsLegacyDefaultsAndNamesUnnamedContainerAfterImage()
     {
-        var rollout = ReadRollout(Samples.Read("up-and-running/nginx-deployment.yaml"));
+        var rollout = ReadRollout(SampleFiles.Read("up-and-running/nginx-deployment.yaml"));
 
         rollout.Spec.ProgressDeadlineSeconds.ShouldBeNull();
         rollout.Spec.RevisionHistoryLimit.ShouldBeNull();
@@ -85,7 +85,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Load_MultiDocument_ReadsEveryObjectAndSkipsEmptyDocuments()
     {
-        var text = Samples.Read("workshop/app-v1.yaml") + "---\n---\n" + Samples.Read("workshop/app-service.yaml") + "---\n" + Samples.Read("workshop/app-v2.yaml");
+        var text = SampleFiles.Read("workshop/app-v1.yaml") + "---\n---\n" + SampleFiles.Read("workshop/app-service.yaml") + "---\n" + SampleFiles.Read("workshop/app-v2.yaml");
 
         var loaded = ManifestLoader.Load(text, "all.yaml");
 
@@ -148,7 +148,7 @@ public sealed class ManifestLoaderTests
     [Fact]
     public void Load_ErrorInSecondDocument_ReportsItsLineAndKeepsTheFirst()
     {
-        var text = Samples.Read("workshop/app-v1.yaml") + "---\n" + Samples.Read("workshop/app-v2.yaml").Replace("replicas: 2", "replicas: two", StringComparison.Ordinal);
+        var text = SampleFiles.Read("workshop/app-v1.yaml") + "---\n" + SampleFiles.Read("workshop/app-v2.yaml").Replace("replicas: 2", "replicas: two", StringComparison.Ordinal);
 
         var loaded = ManifestLoader.Load(text, "both.yaml");
 

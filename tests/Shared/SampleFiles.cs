@@ -1,7 +1,7 @@
 namespace Fledge.Tests;
 
 /// <summary>Finds the repository's samples/manifests folder from the test's output directory.</summary>
-internal static class Samples
+internal static class SampleFiles
 {
     public static string Directory { get; } = Find();
 
