@@ -16,6 +16,7 @@ namespace Fledge.Cli
             var root = new RootCommand("Fledge ships new versions of a service safely: Kubernetes Deployment rollouts, exactly, on one host or on Kubernetes.")
             {
                 dataDirectory,
+                DemoCommand.Create(context),
                 SimulateCommand.Create(context),
                 PlanCommand.Create(context),
                 ServeCommand.Create(context, dataDirectory),
