@@ -24,7 +24,12 @@ public static class HelloService
         var app = builder.Build();
 
         var draining = false;
-        app.Lifetime.ApplicationStopping.Register(() => draining = true);
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"hello {options.Version} listening on 127.0.0.1:{options.Port}"));
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            draining = true;
+            Console.WriteLine($"hello {options.Version}: stopping, finishing requests in flight");
+        });
         if (options.CrashAfter is { } crashAfter)
         {
             _ = Task.Delay(crashAfter).ContinueWith(_ => Environment.Exit(1), TaskScheduler.Default);

@@ -119,6 +119,11 @@ internal static class DemoCommand
                 var updated = progress.AddTask("updated");
                 var available = progress.AddTask("available");
                 var requests = load is null ? null : progress.AddTask("requests", maxValue: 1);
+                if (requests is not null)
+                {
+                    requests.IsIndeterminate = true;
+                }
+
                 while (true)
                 {
                     var rollout = (await client.GetAsync<RolloutDetail>($"v1/rollouts/{name}")).Rollout;
