@@ -36,23 +36,11 @@ internal sealed class SimulatedCluster(SimulationOptions options) : IRolloutPlat
                 Resize(create.ReplicaSet.Name, now);
                 break;
             case ScaleReplicaSet scale:
-                Update(scale.Name, rs => rs with
-                {
-                    Replicas = scale.To,
-                    DesiredReplicasAnnotation = scale.DesiredReplicas,
-                    MaxReplicasAnnotation = scale.MaxReplicas,
-                });
+                Update(scale.Name, scale.ApplyTo);
                 Resize(scale.Name, now);
                 break;
             case AnnotateReplicaSet annotate:
-                Update(annotate.Name, rs => rs with
-                {
-                    Revision = annotate.Revision,
-                    RevisionHistory = annotate.RevisionHistory,
-                    DesiredReplicasAnnotation = annotate.DesiredReplicas,
-                    MaxReplicasAnnotation = annotate.MaxReplicas,
-                    Annotations = annotate.Annotations,
-                });
+                Update(annotate.Name, annotate.ApplyTo);
                 break;
             case DeleteReplicaSet delete:
                 _replicaSets.Remove(delete.Name);

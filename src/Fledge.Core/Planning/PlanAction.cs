@@ -11,7 +11,12 @@ public sealed record CreateReplicaSet(ReplicaSetState ReplicaSet, string Reason)
 
 /// <summary>Change a replica set's size; the desired/max replica annotations are written with it.</summary>
 public sealed record ScaleReplicaSet(string Name, int From, int To, int DesiredReplicas, int MaxReplicas, string Reason)
-    : PlanAction(Reason);
+    : PlanAction(Reason)
+{
+    /// <summary>The replica set as a platform records it after this action.</summary>
+    public ReplicaSetState ApplyTo(ReplicaSetState rs) =>
+        rs with { Replicas = To, DesiredReplicasAnnotation = DesiredReplicas, MaxReplicasAnnotation = MaxReplicas };
+}
 
 /// <summary>Rewrite a replica set's annotations without scaling it (revision, history, copied annotations).</summary>
 public sealed record AnnotateReplicaSet(
@@ -21,7 +26,18 @@ public sealed record AnnotateReplicaSet(
     int? DesiredReplicas,
     int? MaxReplicas,
     ImmutableSortedDictionary<string, string> Annotations,
-    string Reason) : PlanAction(Reason);
+    string Reason) : PlanAction(Reason)
+{
+    /// <summary>The replica set as a platform records it after this action.</summary>
+    public ReplicaSetState ApplyTo(ReplicaSetState rs) => rs with
+    {
+        Revision = Revision,
+        RevisionHistory = RevisionHistory,
+        DesiredReplicasAnnotation = DesiredReplicas,
+        MaxReplicasAnnotation = MaxReplicas,
+        Annotations = Annotations,
+    };
+}
 
 /// <summary>Delete a scaled-down replica set beyond revisionHistoryLimit.</summary>
 public sealed record DeleteReplicaSet(string Name, long Revision, string Reason) : PlanAction(Reason);

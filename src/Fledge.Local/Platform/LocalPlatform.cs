@@ -96,19 +96,12 @@ internal sealed class LocalPlatform : IRolloutPlatform
                 _supervisor.Scale(Template(rolloutName, create.ReplicaSet), create.ReplicaSet.Replicas);
                 break;
             case ScaleReplicaSet scale:
-                var scaled = sets[scale.Name] with { Replicas = scale.To, DesiredReplicasAnnotation = scale.DesiredReplicas, MaxReplicasAnnotation = scale.MaxReplicas };
+                var scaled = scale.ApplyTo(sets[scale.Name]);
                 Save(rolloutName, sets, scaled);
                 _supervisor.Scale(Template(rolloutName, scaled), scale.To);
                 break;
             case AnnotateReplicaSet annotate:
-                Save(rolloutName, sets, sets[annotate.Name] with
-                {
-                    Revision = annotate.Revision,
-                    RevisionHistory = annotate.RevisionHistory,
-                    DesiredReplicasAnnotation = annotate.DesiredReplicas,
-                    MaxReplicasAnnotation = annotate.MaxReplicas,
-                    Annotations = annotate.Annotations,
-                });
+                Save(rolloutName, sets, annotate.ApplyTo(sets[annotate.Name]));
                 break;
             case DeleteReplicaSet delete:
                 _store.DeleteReplicaSet(delete.Name);

@@ -18,7 +18,7 @@ public sealed class RevisionTests
                     break;
                 case AnnotateReplicaSet annotate:
                     var i = sets.FindIndex(s => s.Name == annotate.Name);
-                    sets[i] = sets[i] with { Revision = annotate.Revision, RevisionHistory = annotate.RevisionHistory, Annotations = annotate.Annotations };
+                    sets[i] = annotate.ApplyTo(sets[i]);
                     break;
                 case DeleteReplicaSet delete:
                     sets.RemoveAll(s => s.Name == delete.Name);
