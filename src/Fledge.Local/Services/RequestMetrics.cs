@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace Fledge.Local.Services;
@@ -10,6 +11,9 @@ public sealed class RequestMetrics
 {
     private readonly Counter _requests;
     private readonly Histogram _duration;
+
+    // Label lookups allocate; a Service sees few (revision, status class) pairs, so their children are kept.
+    private readonly ConcurrentDictionary<(string Service, string Revision, int Class), (Counter.Child Requests, Histogram.Child Duration)> _children = new();
 
     public RequestMetrics(CollectorRegistry registry)
     {
@@ -31,12 +35,11 @@ public sealed class RequestMetrics
 
     public void Record(string service, string revision, int statusCode, TimeSpan elapsed)
     {
-        var code = statusCode switch
-        {
-            >= 100 and < 600 => $"{statusCode / 100}xx",
-            _ => "error",
-        };
-        _requests.WithLabels(service, revision, code).Inc();
-        _duration.WithLabels(service, revision).Observe(elapsed.TotalSeconds);
+        var statusClass = statusCode is >= 100 and < 600 ? statusCode / 100 : 0;
+        var children = _children.GetOrAdd((service, revision, statusClass), static (key, metrics) =>
+            (metrics._requests.WithLabels(key.Service, key.Revision, key.Class == 0 ? "error" : $"{key.Class}xx"),
+             metrics._duration.WithLabels(key.Service, key.Revision)), this);
+        children.Requests.Inc();
+        children.Duration.Observe(elapsed.TotalSeconds);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Fledge.Cli.Client;
 using Fledge.Local;
 using Fledge.Local.Api;
@@ -32,6 +33,18 @@ internal static class DemoCommand
         await using (var runtime = await LocalRuntime.StartAsync(
             new RuntimeOptions(dataDirectory) { MetricsPort = 0, BuiltInImages = HelloCommand.BuiltInImages() }, NullLogger.Instance))
         {
+            // Ctrl-C or SIGTERM mid-demo still stops every replica before the process ends.
+            void Interrupt(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                console.MarkupLine("\n[yellow]Interrupted[/]: stopping the demo's replicas...");
+                runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                TryDelete(dataDirectory);
+                Environment.Exit(130);
+            }
+
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
             using var client = new ControlClient(dataDirectory);
             var v1 = Manifest("hello-v1.yaml");
             var service = $"apiVersion: v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  selector:\n    app: hello\n  ports:\n  - port: {port}\n";
