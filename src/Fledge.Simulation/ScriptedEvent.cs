@@ -1,3 +1,4 @@
+using Fledge.Core;
 using System.Globalization;
 using Fledge.Core.Rollouts;
 
@@ -11,6 +12,18 @@ public enum ScriptedAction
     Resume,
     Undo,
     Apply,
+
+    /// <summary>End the current canary pause (`rollout promote`).</summary>
+    Promote,
+
+    /// <summary>Skip the remaining canary steps (`rollout promote --full`).</summary>
+    PromoteFull,
+
+    /// <summary>Send all traffic back to stable and scale the canary down (`rollout abort`).</summary>
+    Abort,
+
+    /// <summary>Start an aborted canary's steps again (`rollout retry`).</summary>
+    Retry,
 }
 
 /// <summary>An event at a time on the simulation clock, written TIME:ACTION (for example 90s:undo or 2m:scale=10).</summary>
@@ -19,7 +32,7 @@ public sealed record ScriptedEvent(TimeSpan At, ScriptedAction Action, string Te
     /// <summary>The rollout an apply event applies, read and validated before the simulation starts.</summary>
     public Rollout? Manifest { get; init; }
 
-    public const string Usage = "expected TIME:ACTION with ACTION one of scale=N, pause, resume, undo, undo=REVISION, apply=FILE (for example 90s:undo)";
+    public const string Usage = "expected TIME:ACTION with ACTION one of scale=N, pause, resume, undo, undo=REVISION, apply=FILE, promote, promote-full, abort, retry (for example 90s:undo)";
 
     /// <summary>Parses TIME:ACTION; the error names what is wrong and the accepted forms.</summary>
     public static bool TryParse(string text, out ScriptedEvent? scripted, out string error)
@@ -47,6 +60,10 @@ public sealed record ScriptedEvent(TimeSpan At, ScriptedAction Action, string Te
         {
             ("pause", null) => new ScriptedEvent(at, ScriptedAction.Pause, text),
             ("resume", null) => new ScriptedEvent(at, ScriptedAction.Resume, text),
+            ("promote", null) => new ScriptedEvent(at, ScriptedAction.Promote, text),
+            ("promote-full", null) => new ScriptedEvent(at, ScriptedAction.PromoteFull, text),
+            ("abort", null) => new ScriptedEvent(at, ScriptedAction.Abort, text),
+            ("retry", null) => new ScriptedEvent(at, ScriptedAction.Retry, text),
             ("undo", null) => new ScriptedEvent(at, ScriptedAction.Undo, text, 0),
             ("undo", { } revision) when long.TryParse(revision, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 =>
                 new ScriptedEvent(at, ScriptedAction.Undo, text, r),

@@ -12,6 +12,9 @@ public enum SimulationOutcome
     /// <summary>The rollout made no progress for progressDeadlineSeconds.</summary>
     ProgressDeadlineExceeded,
 
+    /// <summary>The canary was aborted: traffic is back on the stable revision and the canary scaled down.</summary>
+    Aborted,
+
     /// <summary>Nothing can happen any more (no deadline, replicas that never become ready), or the time limit passed.</summary>
     Stalled,
 }
@@ -19,9 +22,17 @@ public enum SimulationOutcome
 /// <summary>One replica set in a frame.</summary>
 public sealed record FrameReplicaSet(long Revision, string Name, string Image, int Replicas, int Ready, int Available, int Terminating);
 
-/// <summary>The state after a change: replica sets and the events that led to it.</summary>
+/// <summary>
+/// The state after a change: replica sets, the share of traffic each revision gets (by exact weights with a
+/// traffic router, else by ready replicas), the rollout's phase, and the events that led to it.
+/// </summary>
 public sealed record Frame(double T, IReadOnlyList<FrameReplicaSet> ReplicaSets, IReadOnlyList<string> Events)
 {
+    /// <summary>Revision (as text) to percent of requests.</summary>
+    public IReadOnlyDictionary<string, int> Traffic { get; init; } = new Dictionary<string, int>();
+
+    public string Phase { get; init; } = "";
+
     public int TotalPods => ReplicaSets.Sum(rs => rs.Replicas + rs.Terminating);
 
     public int TotalAvailable => ReplicaSets.Sum(rs => rs.Available);

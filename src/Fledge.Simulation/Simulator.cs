@@ -110,6 +110,9 @@ public sealed class Simulator
                     Update(scripted.Manifest!, scripted.Text);
                     awaitingRevision = _applies.Count - 1;
                     break;
+                default:
+                    _cluster.Note(CanaryCommands.Apply(_cluster, scripted.Action, _now));
+                    break;
             }
         }
     }
@@ -159,13 +162,66 @@ public sealed class Simulator
             .Select(rs => new FrameReplicaSet(rs.Revision, rs.Name, rs.Template.Image, rs.Replicas, rs.ReadyReplicas, rs.AvailableReplicas, rs.TerminatingReplicas))
             .ToList();
         var events = _cluster.TakeEvents();
-        if (events.Count == 0 && view.SequenceEqual(_lastView))
+        var traffic = TrafficOf(view);
+        var phase = PhaseOf(_cluster.Rollout);
+        var last = _frames.Count > 0 ? _frames[^1] : null;
+        if (events.Count == 0 && view.SequenceEqual(_lastView) && last is not null && last.Phase == phase
+            && last.Traffic.Count == traffic.Count && !last.Traffic.Except(traffic).Any())
         {
             return;
         }
 
-        _frames.Add(new Frame(Seconds(_now), view, events));
+        _frames.Add(new Frame(Seconds(_now), view, events) { Traffic = traffic, Phase = phase });
         _lastView = view;
+    }
+
+    /// <summary>Who gets the requests: the canary's exact weight with a router, else each revision's share of ready replicas.</summary>
+    private Dictionary<string, int> TrafficOf(List<FrameReplicaSet> view)
+    {
+        var rollout = _cluster.Rollout;
+        var traffic = new Dictionary<string, int>();
+        if (rollout.Spec.Strategy.Canary is { TrafficRouted: true } && rollout.Status.Canary is { } canary)
+        {
+            var stable = view.FirstOrDefault(rs => rs.Name == canary.StableReplicaSet);
+            var canaryRs = view.FirstOrDefault(rs => rs.Name == canary.CanaryReplicaSet);
+            if (stable is not null)
+            {
+                traffic[Key(stable.Revision)] = canaryRs is null ? 100 : 100 - canary.Weight;
+            }
+
+            if (canaryRs is not null && canary.Weight > 0)
+            {
+                traffic[Key(canaryRs.Revision)] = canary.Weight;
+            }
+
+            return traffic;
+        }
+
+        var ready = view.Sum(rs => rs.Ready);
+        foreach (var rs in view.Where(rs => rs.Ready > 0))
+        {
+            traffic[Key(rs.Revision)] = (int)Math.Round(100.0 * rs.Ready / ready, MidpointRounding.AwayFromZero);
+        }
+
+        return traffic;
+
+        static string Key(long revision) => revision.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The phase as Argo Rollouts names it; derived from the conditions for Deployment-style rollouts.</summary>
+    private static string PhaseOf(Rollout rollout)
+    {
+        if (rollout.Status.Canary is { } canary)
+        {
+            return canary.Phase;
+        }
+
+        var progressing = rollout.Status.Condition(ConditionTypes.Progressing);
+        return rollout.Spec.Paused ? RolloutPhases.Paused
+            : progressing?.Reason == ConditionReasons.ProgressDeadlineExceeded ? RolloutPhases.Degraded
+            : progressing?.Reason == ConditionReasons.NewReplicaSetAvailable || progressing is null && rollout.Status.UpdatedReplicas == rollout.Spec.Replicas
+                && rollout.Status.AvailableReplicas == rollout.Spec.Replicas ? RolloutPhases.Healthy
+            : RolloutPhases.Progressing;
     }
 
     private SimulationOutcome? Settled()
@@ -187,11 +243,26 @@ public sealed class Simulator
             return SimulationOutcome.Paused;
         }
 
+        if (status.Canary is { } canary)
+        {
+            return canary.Phase switch
+            {
+                RolloutPhases.Healthy => SimulationOutcome.Complete,
+                RolloutPhases.Paused when canary.PauseStartTime is not null && IsIndefinitePause(rollout) => SimulationOutcome.Paused,
+                RolloutPhases.Degraded when _cluster.ReplicaSetStates(_now).All(rs => rs.Name == canary.StableReplicaSet || rs.Replicas == 0) => SimulationOutcome.Aborted,
+                _ => null,
+            };
+        }
+
         var desired = rollout.Spec.Replicas;
         var complete = status.UpdatedReplicas == desired && status.Replicas == desired && status.AvailableReplicas == desired
             && status.ObservedGeneration >= rollout.Generation;
         return complete ? SimulationOutcome.Complete : null;
     }
+
+    private static bool IsIndefinitePause(Rollout rollout) =>
+        rollout.Status.Canary is { } canary && rollout.Spec.Strategy.Canary is { } strategy
+        && canary.CurrentStepIndex < strategy.Steps.Length && strategy.Steps[canary.CurrentStepIndex] is PauseStep { Duration: null };
 
     private SimulationResult Result(SimulationOutcome outcome, DateTimeOffset end)
     {

@@ -1,3 +1,4 @@
+using Fledge.Core;
 using System.CommandLine;
 using Fledge.Cli.Input;
 using Fledge.Cli.Output;
@@ -29,7 +30,7 @@ internal static class SimulateCommand
         };
         var at = new Option<string[]>("--at")
         {
-            Description = "Scripted event TIME:ACTION, ACTION one of scale=N, pause, resume, undo, undo=REVISION, apply=FILE (repeatable)",
+            Description = "Scripted event TIME:ACTION, ACTION one of scale=N, pause, resume, undo, undo=REVISION, apply=FILE, promote, promote-full, abort, retry (repeatable)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var output = CommonOptions.Output();
@@ -122,6 +123,6 @@ internal static class SimulateCommand
             SimulationTable.Render(context.Console, rollouts[0], result);
         }
 
-        return result.Result is SimulationOutcome.Complete or SimulationOutcome.Paused ? ExitCodes.Success : ExitCodes.RolloutFailed;
+        return result.Result is SimulationOutcome.Complete or SimulationOutcome.Paused or SimulationOutcome.Aborted ? ExitCodes.Success : ExitCodes.RolloutFailed;
     }
 }

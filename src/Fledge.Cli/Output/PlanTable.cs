@@ -50,6 +50,7 @@ internal static class PlanTable
         AnnotateReplicaSet annotate => (annotate.Name, $"revision {annotate.Revision}"),
         DeleteReplicaSet delete => (delete.Name, "deleted"),
         SetRolloutRevision revision => ("rollout", $"revision {revision.Revision}"),
+        SetTrafficWeight traffic => (traffic.CanaryReplicaSet, $"{traffic.Weight}% of traffic"),
         UpdateRolloutStatus => ("status", ""),
         RecordEvent recorded => ($"event {recorded.Type}", recorded.EventReason),
         _ => ("", ""),

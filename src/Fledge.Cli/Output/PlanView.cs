@@ -38,6 +38,9 @@ internal sealed record ActionView(string Action, string Reason)
     public StatusView? Status { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Weight { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Type { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -56,6 +59,7 @@ internal sealed record ActionView(string Action, string Reason)
         AnnotateReplicaSet annotate => new("annotate", annotate.Reason) { ReplicaSet = annotate.Name, Revision = annotate.Revision },
         DeleteReplicaSet delete => new("delete", delete.Reason) { ReplicaSet = delete.Name, Revision = delete.Revision },
         SetRolloutRevision revision => new("revision", revision.Reason) { Revision = revision.Revision },
+        SetTrafficWeight traffic => new("traffic", traffic.Reason) { ReplicaSet = traffic.CanaryReplicaSet, Weight = traffic.Weight },
         UpdateRolloutStatus status => new("status", status.Reason) { Status = StatusView.From(status.Status) },
         RecordEvent recorded => new("event", recorded.Message) { Type = recorded.Type, EventReason = recorded.EventReason },
         _ => new(action.GetType().Name, action.Reason),

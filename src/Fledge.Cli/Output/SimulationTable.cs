@@ -1,3 +1,4 @@
+using Fledge.Core;
 using System.Globalization;
 using Fledge.Core.Rollouts;
 using Fledge.Simulation;
@@ -18,6 +19,8 @@ internal static class SimulationTable
             .AddColumn(new TableColumn("PODS").RightAligned())
             .AddColumn(new TableColumn("READY").RightAligned())
             .AddColumn(new TableColumn("AVAILABLE").RightAligned())
+            .AddColumn(new TableColumn("TRAFFIC").RightAligned())
+            .AddColumn("PHASE")
             .AddColumn("WHAT HAPPENED");
         foreach (var frame in result.Frames)
         {
@@ -29,6 +32,8 @@ internal static class SimulationTable
                 Cell(Lines(sets, rs => rs.Terminating > 0 ? $"{rs.Replicas} (+{rs.Terminating} terminating)" : rs.Replicas.ToString(CultureInfo.InvariantCulture))),
                 Cell(Lines(sets, rs => rs.Ready.ToString(CultureInfo.InvariantCulture))),
                 Cell(Lines(sets, rs => rs.Available.ToString(CultureInfo.InvariantCulture))),
+                Cell(Lines(sets, rs => frame.Traffic.TryGetValue(rs.Revision.ToString(CultureInfo.InvariantCulture), out var share) ? $"{share}%" : "0%")),
+                Cell(frame.Phase),
                 Cell(string.Join('\n', frame.Events)));
         }
 
@@ -37,6 +42,7 @@ internal static class SimulationTable
         {
             SimulationOutcome.Complete => "green",
             SimulationOutcome.Paused => "yellow",
+            SimulationOutcome.Aborted => "yellow",
             _ => "red",
         };
         console.MarkupLine($"Result: [{colour}]{result.Result}[/] after {Durations.Format(TimeSpan.FromSeconds(result.DurationSeconds))}");
@@ -60,9 +66,12 @@ internal static class SimulationTable
 
     private static string Describe(RolloutSpec spec)
     {
-        var strategy = spec.Strategy.Type == StrategyType.Recreate
-            ? "Recreate"
-            : $"RollingUpdate (maxSurge {spec.Strategy.MaxSurge}, maxUnavailable {spec.Strategy.MaxUnavailable})";
+        var strategy = spec.Strategy switch
+        {
+            { Type: StrategyType.Recreate } => "Recreate",
+            { Canary: { } canary } => $"Canary ({canary.Steps.Length} steps: {string.Join(", ", canary.Steps.Select(s => s.Describe()))}; {(canary.TrafficRouted ? "exact traffic weights" : "weights by replica count")})",
+            _ => $"RollingUpdate (maxSurge {spec.Strategy.MaxSurge}, maxUnavailable {spec.Strategy.MaxUnavailable})",
+        };
         var deadline = spec.ProgressDeadlineSeconds is { } seconds ? $"{seconds}s" : "none";
         return $"{spec.Replicas} replicas, {strategy}, minReadySeconds {spec.MinReadySeconds}, progress deadline {deadline}";
     }

@@ -93,6 +93,16 @@ public static class RolloutReader
         }
 
         var strategy = spec.Strategy ??= new RolloutStrategyResource();
+        if (strategy.Canary is { } canary)
+        {
+            // Argo Rollouts' defaults: 25% / 25%, abort scale-down after 30 s, scale-down delay 30 s.
+            canary.MaxSurge ??= "25%";
+            canary.MaxUnavailable ??= "25%";
+            canary.AbortScaleDownDelaySeconds ??= 30;
+            canary.ScaleDownDelaySeconds ??= 30;
+            return;
+        }
+
         strategy.Type ??= nameof(StrategyType.RollingUpdate);
         if (strategy.Type == nameof(StrategyType.RollingUpdate))
         {
@@ -105,8 +115,8 @@ public static class RolloutReader
     private static Rollout ToRollout(RolloutResource resource, string kind)
     {
         var spec = resource.Spec!;
-        var strategy = spec.Strategy!.Type == nameof(StrategyType.Recreate)
-            ? RolloutStrategy.Recreate
+        var strategy = spec.Strategy!.Canary is { } canary ? CanaryOf(canary)
+            : spec.Strategy.Type == nameof(StrategyType.Recreate) ? RolloutStrategy.Recreate
             : new RolloutStrategy(
                 StrategyType.RollingUpdate,
                 Parse(spec.Strategy.RollingUpdate!.MaxSurge!.Value),
@@ -144,6 +154,24 @@ public static class RolloutReader
         name = (colon >= 0 ? name[..colon] : name).ToLowerInvariant();
         var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
         return new string(chars).Trim('-') is { Length: > 0 } clean ? clean : "app";
+    }
+
+    private static RolloutStrategy CanaryOf(CanaryStrategyResource canary)
+    {
+        var surge = Parse(canary.MaxSurge!.Value);
+        var unavailable = Parse(canary.MaxUnavailable!.Value);
+        var steps = (canary.Steps ?? []).Select(step => step switch
+        {
+            { SetWeight: { } weight } => new SetWeightStep(weight),
+            { Pause: { } pause } => new PauseStep(pause.Duration?.Value is { } text && Durations.TryParse(text, out var duration) ? duration : null),
+            { SetCanaryScale: { } scale } => (CanaryStep)new SetCanaryScaleStep(scale.Replicas, scale.Weight, scale.MatchTrafficWeight == true),
+            _ => throw new FormatException("unchecked canary step"),
+        }).ToImmutableArray();
+        return new RolloutStrategy(StrategyType.Canary, surge, unavailable)
+        {
+            Canary = new CanaryStrategy(canary.CanaryService, canary.StableService, steps, surge, unavailable,
+                canary.AbortScaleDownDelaySeconds!.Value, canary.ScaleDownDelaySeconds!.Value, canary.TrafficRouting is not null),
+        };
     }
 
     /// <summary>Kubernetes spells "none" as MaxInt32 for both progressDeadlineSeconds and revisionHistoryLimit.</summary>

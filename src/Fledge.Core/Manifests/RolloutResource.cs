@@ -36,10 +36,68 @@ public sealed class RolloutSpecResource
     public bool? Paused { get; set; }
 }
 
-/// <summary>spec.strategy as written: a type and its RollingUpdate parameters.</summary>
+/// <summary>spec.strategy as written: a type with its RollingUpdate parameters, or a canary (as Argo Rollouts writes it).</summary>
 public sealed class RolloutStrategyResource
 {
     public string? Type { get; set; }
 
     public V1RollingUpdateDeployment? RollingUpdate { get; set; }
+
+    public CanaryStrategyResource? Canary { get; set; }
+}
+
+/// <summary>spec.strategy.canary as Argo Rollouts writes it.</summary>
+public sealed class CanaryStrategyResource
+{
+    /// <summary>The Service that reaches only the canary's replicas (for its own metrics).</summary>
+    public string? CanaryService { get; set; }
+
+    /// <summary>The Service users call; with a traffic router it splits requests by weight.</summary>
+    public string? StableService { get; set; }
+
+    public List<CanaryStepResource>? Steps { get; set; }
+
+    public IntOrString? MaxSurge { get; set; }
+
+    public IntOrString? MaxUnavailable { get; set; }
+
+    public int? AbortScaleDownDelaySeconds { get; set; }
+
+    public int? ScaleDownDelaySeconds { get; set; }
+
+    /// <summary>Present (even empty) when the single-host proxy should split traffic by exact weights.</summary>
+    public TrafficRoutingResource? TrafficRouting { get; set; }
+}
+
+/// <summary>One canary step; exactly one field is set.</summary>
+public sealed class CanaryStepResource
+{
+    public int? SetWeight { get; set; }
+
+    public PauseResource? Pause { get; set; }
+
+    public SetCanaryScaleResource? SetCanaryScale { get; set; }
+}
+
+/// <summary>pause: {} waits for a person; pause: {duration: 30s} waits that long.</summary>
+public sealed class PauseResource
+{
+    public IntOrString? Duration { get; set; }
+}
+
+/// <summary>setCanaryScale: replicas, weight, or matchTrafficWeight.</summary>
+public sealed class SetCanaryScaleResource
+{
+    public int? Replicas { get; set; }
+
+    public int? Weight { get; set; }
+
+    public bool? MatchTrafficWeight { get; set; }
+}
+
+/// <summary>spec.strategy.canary.trafficRouting: the single-host proxy is the only router for now.</summary>
+public sealed class TrafficRoutingResource
+{
+    /// <summary>Unused; keeps the mapping a mapping when written as `trafficRouting: {}`.</summary>
+    public Dictionary<string, string>? Fledge { get; set; }
 }

@@ -70,6 +70,12 @@ public static class Fenceposts
             return spec.Replicas;
         }
 
+        if (spec.Strategy.Type == StrategyType.Canary)
+        {
+            // A canary is sized by its steps, not by the rolling-update arithmetic.
+            return newRs.Replicas;
+        }
+
         var surge = spec.Strategy.MaxSurge.Scaled(spec.Replicas, roundUp: true);
         var maxTotal = spec.Replicas + surge;
         if (current >= maxTotal)

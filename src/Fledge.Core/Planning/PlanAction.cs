@@ -48,6 +48,9 @@ public sealed record SetRolloutRevision(long Revision, string Reason) : PlanActi
 /// <summary>Write the rollout's status.</summary>
 public sealed record UpdateRolloutStatus(RolloutStatus Status, string Reason) : PlanAction(Reason);
 
+/// <summary>Split the rollout's traffic: <see cref="Weight"/> percent to the canary, the rest to the stable replica set.</summary>
+public sealed record SetTrafficWeight(string StableReplicaSet, string CanaryReplicaSet, int Weight, string Reason) : PlanAction(Reason);
+
 /// <summary>Record an event on the rollout, as `kubectl describe` shows them.</summary>
 public sealed record RecordEvent(string Type, string EventReason, string Message) : PlanAction(Message)
 {

@@ -12,6 +12,12 @@ public static class Planner
     public static RolloutPlan Plan(RolloutSnapshot snapshot)
     {
         var pass = new Pass(snapshot);
+        if (pass.Spec.Strategy.Type == StrategyType.Canary)
+        {
+            CanaryStrategyPlanner.Run(pass);
+            return pass.Finish(static p => CanaryReason(p.Status));
+        }
+
         Progress.CheckPaused(pass);
 
         if (pass.Spec.Paused)
@@ -72,6 +78,13 @@ public static class Planner
         }
 
         return false;
+    }
+
+    private static string CanaryReason(RolloutStatus status)
+    {
+        var canary = status.Canary!;
+        var summary = $"{canary.Phase}, step {canary.CurrentStepIndex}, canary weight {canary.Weight}%";
+        return canary.Message.Length == 0 ? summary : $"{summary}: {canary.Message}";
     }
 
     private static string StatusReason(RolloutStatus status)

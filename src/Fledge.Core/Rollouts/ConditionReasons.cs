@@ -30,6 +30,12 @@ public static class ConditionReasons
     /// <summary>Progressing=Unknown: the rollout was resumed; the deadline clock restarts.</summary>
     public const string DeploymentResumed = "DeploymentResumed";
 
+    /// <summary>Progressing=Unknown: a canary step (or spec.paused) holds the rollout; the deadline clock stops.</summary>
+    public const string RolloutPaused = "RolloutPaused";
+
+    /// <summary>Progressing=False: the canary was aborted (by a person or a failed analysis); traffic is back on stable.</summary>
+    public const string RolloutAborted = "RolloutAborted";
+
     /// <summary>Progressing=False: the new replica set could not be created.</summary>
     public const string ReplicaSetCreateError = "ReplicaSetCreateError";
 }

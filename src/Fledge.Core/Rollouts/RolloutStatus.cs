@@ -15,6 +15,9 @@ public sealed record RolloutStatus(
 {
     public static RolloutStatus Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, ImmutableArray<RolloutCondition>.Empty);
 
+    /// <summary>A canary rollout's steps, weights and phase; null for other strategies.</summary>
+    public CanaryStatus? Canary { get; init; }
+
     public RolloutCondition? Condition(string type)
     {
         foreach (var condition in Conditions)
@@ -37,7 +40,8 @@ public sealed record RolloutStatus(
         && AvailableReplicas == other.AvailableReplicas
         && UnavailableReplicas == other.UnavailableReplicas
         && CollisionCount == other.CollisionCount
-        && Conditions.AsSpan().SequenceEqual(other.Conditions.AsSpan());
+        && Conditions.AsSpan().SequenceEqual(other.Conditions.AsSpan())
+        && Equals(Canary, other.Canary);
 
     public override int GetHashCode() => HashCode.Combine(ObservedGeneration, Replicas, UpdatedReplicas, AvailableReplicas, Conditions.Length);
 }

@@ -3,6 +3,9 @@ namespace Fledge.Core.Rollouts;
 /// <summary>The strategy of a rollout with its defaults applied.</summary>
 public sealed record RolloutStrategy(StrategyType Type, IntOrPercent MaxSurge, IntOrPercent MaxUnavailable)
 {
+    /// <summary>The canary's steps and services; set when <see cref="Type"/> is Canary.</summary>
+    public CanaryStrategy? Canary { get; init; }
+
     /// <summary>apps/v1 defaults: RollingUpdate with 25% surge and 25% unavailable.</summary>
     public static RolloutStrategy Default { get; } =
         new(StrategyType.RollingUpdate, IntOrPercent.Percent(25), IntOrPercent.Percent(25));

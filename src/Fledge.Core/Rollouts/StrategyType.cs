@@ -5,4 +5,7 @@ public enum StrategyType
 {
     RollingUpdate,
     Recreate,
+
+    /// <summary>Steps of traffic weights and pauses before the new revision becomes stable.</summary>
+    Canary,
 }

@@ -142,6 +142,12 @@ public static class RolloutValidator
 
     private static void ValidateStrategy(RolloutStrategyResource? strategy, List<FieldError> errors)
     {
+        if (strategy?.Canary is not null)
+        {
+            CanaryValidator.Validate(strategy, errors);
+            return;
+        }
+
         var type = strategy?.Type ?? nameof(StrategyType.RollingUpdate);
         if (type == nameof(StrategyType.Recreate))
         {
@@ -155,7 +161,9 @@ public static class RolloutValidator
 
         if (type != nameof(StrategyType.RollingUpdate))
         {
-            errors.Add(FieldError.NotSupported("spec.strategy.type", type, nameof(StrategyType.Recreate), nameof(StrategyType.RollingUpdate)));
+            errors.Add(type == nameof(StrategyType.Canary)
+                ? FieldError.Required("spec.strategy.canary", "a Canary strategy needs its steps: spec.strategy.canary.steps")
+                : FieldError.NotSupported("spec.strategy.type", type, nameof(StrategyType.Recreate), nameof(StrategyType.RollingUpdate), nameof(StrategyType.Canary)));
             return;
         }
 
@@ -175,7 +183,7 @@ public static class RolloutValidator
     }
 
     /// <summary>Checks an int-or-percent; null when it is not set or not valid (the error is recorded).</summary>
-    private static IntOrPercent? CheckIntOrPercent(string field, string? text, List<FieldError> errors)
+    internal static IntOrPercent? CheckIntOrPercent(string field, string? text, List<FieldError> errors)
     {
         if (text is null)
         {

@@ -1,3 +1,4 @@
+using Fledge.Core;
 using System.CommandLine;
 using System.Diagnostics;
 using Fledge.Cli.Client;

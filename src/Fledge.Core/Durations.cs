@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Fledge.Simulation;
+namespace Fledge.Core;
 
 /// <summary>Parses durations as people write them: "90s", "1m30s", "500ms", "2h", or plain seconds ("45").</summary>
 public static partial class Durations

@@ -1,0 +1,368 @@
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>
+/// Canary (Argo Rollouts' semantics): the new template goes to a canary replica set while the stable one
+/// keeps serving; steps set the canary's traffic weight and pause, and once every step is done the canary
+/// becomes stable and the old replica set is scaled down (after scaleDownDelaySeconds with a traffic
+/// router). With a router the weight is an exact share of requests and the stable replica set stays at
+/// full size; without one the weight is approximated by replica counts: 4 replicas at setWeight 25 run 1
+/// canary and 3 stable. An aborted canary gets no traffic at once and is scaled down after
+/// abortScaleDownDelaySeconds; the rollout is Degraded until a new version or a retry.
+/// </summary>
+internal static class CanaryStrategyPlanner
+{
+    /// <summary>Steps that complete at once (setWeight already reached) are walked in the same pass, up to this many.</summary>
+    private const int MaxStepsPerPass = 32;
+
+    public static void Run(Pass pass)
+    {
+        var (newRs, old) = Revisions.SyncRevision(pass, createIfMissing: true);
+        var canary = pass.Spec.Strategy.Canary!;
+        var status = pass.Status.Canary ?? CanaryStatus.Initial;
+        var stable = Find(pass, status.StableReplicaSet);
+        if (stable is null)
+        {
+            // The first version has nothing to be a canary against: it is stable at once.
+            stable = newRs!;
+            status = status with { StableReplicaSet = newRs!.Name, CanaryReplicaSet = null, CurrentStepIndex = canary.Steps.Length, Weight = 0 };
+        }
+
+        status = stable.Name == newRs!.Name
+            ? Steady(pass, canary, status, newRs)
+            : Progress(pass, canary, status, stable, newRs, old);
+        Finish(pass, status, RollingUpdateStrategy.Current(pass, newRs));
+    }
+
+    /// <summary>The new template is the stable one: run it at full size and retire the others (after the scale-down delay).</summary>
+    private static CanaryStatus Steady(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable)
+    {
+        var desired = pass.Spec.Replicas;
+        stable = pass.ScaleIfNeeded(stable, desired, $"the stable revision {stable.Revision} runs all {desired} replicas", out _);
+        var othersRunning = false;
+        foreach (var rs in pass.ReplicaSets)
+        {
+            if (rs.Name == stable.Name || !rs.IsActive)
+            {
+                continue;
+            }
+
+            if (status.ScaleDownAt is { } at && at > pass.Now && stable.AvailableReplicas >= desired)
+            {
+                Requeue(pass, at - pass.Now);
+                othersRunning = true;
+                continue;
+            }
+
+            if (stable.AvailableReplicas >= desired || status.ScaleDownAt is null)
+            {
+                pass.ScaleIfNeeded(rs, 0, $"revision {rs.Revision} is no longer stable: scale it down", out _);
+            }
+            else
+            {
+                othersRunning = true;
+            }
+        }
+
+        var healthy = !othersRunning && stable.AvailableReplicas >= desired;
+        return status with
+        {
+            Phase = healthy ? RolloutPhases.Healthy : RolloutPhases.Progressing,
+            Message = healthy ? "" : "the stable revision is scaling up",
+            CanaryReplicaSet = null,
+            CurrentStepIndex = canary.Steps.Length,
+            Weight = 0,
+            PauseStartTime = null,
+            Aborted = false,
+            AbortedAt = null,
+            PromoteFull = false,
+            SkipPause = false,
+            ScaleDownAt = healthy ? null : status.ScaleDownAt,
+        };
+    }
+
+    private static CanaryStatus Progress(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs, OldReplicaSets old)
+    {
+        if (status.CanaryReplicaSet != newRs.Name)
+        {
+            // A new version: its steps start from the beginning; an abort of an earlier canary no longer applies.
+            status = status with
+            {
+                CanaryReplicaSet = newRs.Name, CurrentStepIndex = 0, PauseStartTime = null, Aborted = false, AbortedAt = null,
+                PromoteFull = false, SkipPause = false, ScaleDownAt = null,
+            };
+        }
+
+        foreach (var rs in old)
+        {
+            if (rs.IsActive && rs.Name != stable.Name)
+            {
+                pass.ScaleIfNeeded(rs, 0, $"revision {rs.Revision} is neither stable nor the canary: scale it down", out _);
+            }
+        }
+
+        return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : Steps(pass, canary, status, stable, newRs);
+    }
+
+    private static CanaryStatus Aborted(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs)
+    {
+        pass.ScaleIfNeeded(stable, pass.Spec.Replicas, "the canary was aborted: the stable revision runs all replicas", out _);
+        var abortedAt = status.AbortedAt ?? pass.Now;
+        var scaleDownAt = canary.TrafficRouted ? abortedAt + TimeSpan.FromSeconds(canary.AbortScaleDownDelaySeconds) : abortedAt;
+        if (pass.Now >= scaleDownAt)
+        {
+            pass.ScaleIfNeeded(newRs, 0, "the canary was aborted: scale it down", out _);
+        }
+        else
+        {
+            Requeue(pass, scaleDownAt - pass.Now);
+        }
+
+        var message = status.Message.StartsWith("RolloutAborted", StringComparison.Ordinal)
+            ? status.Message
+            : $"RolloutAborted: Rollout aborted update to revision {newRs.Revision}";
+        return SetWeight(pass, status, stable, newRs, 0) with { Phase = RolloutPhases.Degraded, Message = message, AbortedAt = abortedAt };
+    }
+
+    private static CanaryStatus Steps(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs)
+    {
+        var desired = pass.Spec.Replicas;
+        if (pass.Spec.Paused)
+        {
+            return status with { Phase = RolloutPhases.Paused, Message = "paused by spec.paused; resume it to go on" };
+        }
+
+        for (var walked = 0; walked < MaxStepsPerPass; walked++)
+        {
+            var index = status.PromoteFull ? canary.Steps.Length : status.CurrentStepIndex;
+            var full = index >= canary.Steps.Length;
+            var weight = full ? 100 : WeightAt(canary, index);
+            var canaryTarget = full ? desired : CanaryReplicas(canary, index, weight, desired);
+            var stableTarget = canary.TrafficRouted || full ? desired : Math.Max(0, desired - Scaled(weight, desired));
+            if (full && !canary.TrafficRouted)
+            {
+                stableTarget = 0;
+            }
+
+            if (!Scale(pass, canary, ref stable, ref newRs, canaryTarget, stableTarget))
+            {
+                return status with { Phase = RolloutPhases.Progressing, Message = $"step {index + 1}/{canary.Steps.Length}: scaling to {canaryTarget} canary, {stableTarget} stable" };
+            }
+
+            // Traffic follows only when the canary can carry it.
+            if (canary.TrafficRouted && status.Weight != weight && newRs.AvailableReplicas >= Math.Min(canaryTarget, 1))
+            {
+                status = SetWeight(pass, status, stable, newRs, weight);
+            }
+
+            if (canary.TrafficRouted && status.Weight != weight)
+            {
+                return status with { Phase = RolloutPhases.Progressing, Message = $"waiting for the canary to be available before sending it {weight}% of traffic" };
+            }
+
+            if (!canary.TrafficRouted)
+            {
+                status = SetWeight(pass, status, stable, newRs, ReplicaWeight(stable, newRs));
+            }
+
+            if (full)
+            {
+                return Promote(pass, canary, status, newRs);
+            }
+
+            if (canary.Steps[index] is PauseStep pause)
+            {
+                if (status.SkipPause)
+                {
+                    status = status with { SkipPause = false, PauseStartTime = null, CurrentStepIndex = index + 1 };
+                    continue;
+                }
+
+                var started = status.PauseStartTime ?? pass.Now;
+                status = status with { PauseStartTime = started };
+                if (pause.Duration is { } duration)
+                {
+                    if (pass.Now < started + duration)
+                    {
+                        Requeue(pass, started + duration - pass.Now);
+                        return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: step {index + 1}/{canary.Steps.Length}, pausing {duration.TotalSeconds:0}s" };
+                    }
+
+                    status = status with { PauseStartTime = null, CurrentStepIndex = index + 1 };
+                    continue;
+                }
+
+                return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: step {index + 1}/{canary.Steps.Length}, waiting to be promoted" };
+            }
+
+            status = status with { CurrentStepIndex = index + 1 };
+        }
+
+        return status;
+    }
+
+    /// <summary>All steps done: the canary becomes stable; the previous stable goes after scaleDownDelaySeconds (at once without a router).</summary>
+    private static CanaryStatus Promote(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState newRs) =>
+        status with
+        {
+            StableReplicaSet = newRs.Name,
+            CanaryReplicaSet = null,
+            CurrentStepIndex = canary.Steps.Length,
+            PromoteFull = false,
+            PauseStartTime = null,
+            Weight = 0,
+            ScaleDownAt = pass.Now + TimeSpan.FromSeconds(canary.TrafficRouted ? canary.ScaleDownDelaySeconds : 0),
+            Phase = RolloutPhases.Progressing,
+            Message = $"revision {newRs.Revision} promoted to stable",
+        };
+
+    /// <summary>
+    /// Moves both replica sets toward their targets, one move per pass. With a router the canary is sized
+    /// directly (the stable one stays full); without one the canary grows within maxSurge and the stable one
+    /// shrinks within maxUnavailable. True when both are there and available.
+    /// </summary>
+    private static bool Scale(Pass pass, CanaryStrategy canary, ref ReplicaSetState stable, ref ReplicaSetState newRs, int canaryTarget, int stableTarget)
+    {
+        var desired = pass.Spec.Replicas;
+        if (newRs.Replicas > canaryTarget)
+        {
+            newRs = pass.ScaleIfNeeded(newRs, canaryTarget, $"the canary needs {canaryTarget} replicas at this step", out _);
+            return false;
+        }
+
+        if (stable.Replicas < stableTarget)
+        {
+            stable = pass.ScaleIfNeeded(stable, stableTarget, $"the stable revision needs {stableTarget} replicas at this step", out _);
+            return false;
+        }
+
+        if (newRs.Replicas < canaryTarget)
+        {
+            var room = canary.TrafficRouted ? canaryTarget - newRs.Replicas
+                : Math.Min(canaryTarget - newRs.Replicas, desired + canary.MaxSurge.Scaled(desired, roundUp: true) - newRs.Replicas - stable.Replicas);
+            if (room > 0)
+            {
+                newRs = pass.ScaleIfNeeded(newRs, newRs.Replicas + room,
+                    $"canary step: the canary grows to {newRs.Replicas + room} of {canaryTarget} replicas (maxSurge {canary.MaxSurge})", out _);
+                return false;
+            }
+        }
+
+        if (stable.Replicas > stableTarget)
+        {
+            var minAvailable = desired - Math.Min(desired, canary.MaxUnavailable.Scaled(desired, roundUp: false));
+            var budget = stable.AvailableReplicas + newRs.AvailableReplicas - minAvailable;
+            var count = Math.Min(stable.Replicas - stableTarget, Math.Max(0, budget));
+            if (count > 0)
+            {
+                stable = pass.ScaleIfNeeded(stable, stable.Replicas - count,
+                    $"canary step: {count} stable replicas can go while {minAvailable} stay available", out _);
+            }
+
+            return false;
+        }
+
+        return newRs.Replicas == canaryTarget && newRs.AvailableReplicas >= canaryTarget && stable.AvailableReplicas >= stableTarget;
+    }
+
+    private static CanaryStatus SetWeight(Pass pass, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs, int weight)
+    {
+        if (status.Weight == weight)
+        {
+            return status;
+        }
+
+        pass.Add(new SetTrafficWeight(stable.Name, newRs.Name, weight,
+            $"send {weight}% of traffic to the canary (revision {newRs.Revision}) and {100 - weight}% to the stable revision {stable.Revision}"));
+        return status with { Weight = weight };
+    }
+
+    /// <summary>The canary's share of the available replicas, when weights are replica counts.</summary>
+    private static int ReplicaWeight(ReplicaSetState stable, ReplicaSetState newRs)
+    {
+        var total = stable.AvailableReplicas + newRs.AvailableReplicas;
+        return total == 0 ? 0 : (int)Math.Round(100.0 * newRs.AvailableReplicas / total, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>The weight of the last setWeight step at or before <paramref name="index"/>.</summary>
+    private static int WeightAt(CanaryStrategy canary, int index)
+    {
+        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
+        {
+            if (canary.Steps[i] is SetWeightStep step)
+            {
+                return step.Weight;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The canary's size: a setCanaryScale at or before the step wins over the weight.</summary>
+    private static int CanaryReplicas(CanaryStrategy canary, int index, int weight, int desired)
+    {
+        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
+        {
+            if (canary.Steps[i] is SetCanaryScaleStep scale && !scale.MatchTrafficWeight)
+            {
+                return scale.Replicas ?? Scaled(scale.Weight ?? weight, desired);
+            }
+
+            if (canary.Steps[i] is SetCanaryScaleStep)
+            {
+                break;
+            }
+        }
+
+        return Scaled(weight, desired);
+    }
+
+    /// <summary>ceil(weight% of replicas): 25% of 5 is 2.</summary>
+    private static int Scaled(int weight, int replicas) => (int)Math.Ceiling(weight * replicas / 100.0);
+
+    private static ReplicaSetState? Find(Pass pass, string? name)
+    {
+        foreach (var rs in pass.ReplicaSets)
+        {
+            if (rs.Name == name)
+            {
+                return rs;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Requeue(Pass pass, TimeSpan after)
+    {
+        if (pass.RequeueAfter is null || after < pass.RequeueAfter)
+        {
+            pass.RequeueAfter = after;
+        }
+    }
+
+    /// <summary>Status counts and conditions; a paused or aborted canary does not count against the progress deadline.</summary>
+    private static void Finish(Pass pass, CanaryStatus canary, ReplicaSetState? newRs)
+    {
+        var stopped = pass.Spec.Paused || canary.Phase is RolloutPhases.Paused or RolloutPhases.Degraded;
+        pass.Status = pass.Status with { Canary = canary };
+        if (stopped)
+        {
+            var (reason, message, conditionStatus) = canary.Phase == RolloutPhases.Degraded
+                ? (ConditionReasons.RolloutAborted, canary.Message, ConditionStatus.False)
+                : (ConditionReasons.RolloutPaused, canary.Message, ConditionStatus.Unknown);
+            Planning.Progress.SyncStatus(pass, newRs);
+            pass.Status = Planning.Progress.WithCondition(pass.Status,
+                new RolloutCondition(ConditionTypes.Progressing, conditionStatus, reason, message, pass.Now, pass.Now));
+            return;
+        }
+
+        var requeue = pass.RequeueAfter;
+        Planning.Progress.SyncRolloutStatus(pass, newRs);
+        if (requeue is { } mine && (pass.RequeueAfter is null || mine < pass.RequeueAfter))
+        {
+            pass.RequeueAfter = mine;
+        }
+    }
+}

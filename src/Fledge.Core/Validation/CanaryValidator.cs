@@ -1,0 +1,98 @@
+using Fledge.Core.Manifests;
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Validation;
+
+/// <summary>Validates spec.strategy.canary with Argo Rollouts' rules and Kubernetes-style messages.</summary>
+internal static class CanaryValidator
+{
+    private const string Path = "spec.strategy.canary";
+
+    public static void Validate(RolloutStrategyResource strategy, List<FieldError> errors)
+    {
+        var canary = strategy.Canary!;
+        if (strategy.Type is not null and not nameof(StrategyType.Canary))
+        {
+            errors.Add(FieldError.Forbidden("spec.strategy.type", "may not be set together with spec.strategy.canary; remove one of them"));
+        }
+
+        if (strategy.RollingUpdate is not null)
+        {
+            errors.Add(FieldError.Forbidden("spec.strategy.rollingUpdate", "may not be specified with a canary strategy; use spec.strategy.canary.maxSurge and maxUnavailable"));
+        }
+
+        if (canary.CanaryService is { } canaryService && canaryService == canary.StableService)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.canaryService", canaryService, "must differ from stableService"));
+        }
+
+        if (canary.TrafficRouting is not null && (canary.StableService is null || canary.CanaryService is null))
+        {
+            errors.Add(FieldError.Required(canary.StableService is null ? $"{Path}.stableService" : $"{Path}.canaryService",
+                "traffic routing splits requests between the stable and the canary Service: name both"));
+        }
+
+        var surge = RolloutValidator.CheckIntOrPercent($"{Path}.maxSurge", canary.MaxSurge?.Value, errors);
+        var unavailable = RolloutValidator.CheckIntOrPercent($"{Path}.maxUnavailable", canary.MaxUnavailable?.Value, errors);
+        if (surge is { Value: 0 } && unavailable is { Value: 0 })
+        {
+            errors.Add(FieldError.Invalid($"{Path}.maxUnavailable", 0, "may not be 0 when maxSurge is 0"));
+        }
+
+        if (canary.AbortScaleDownDelaySeconds is < 0)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.abortScaleDownDelaySeconds", canary.AbortScaleDownDelaySeconds.Value, "must be greater than or equal to 0"));
+        }
+
+        if (canary.ScaleDownDelaySeconds is < 0)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.scaleDownDelaySeconds", canary.ScaleDownDelaySeconds.Value, "must be greater than or equal to 0"));
+        }
+
+        var steps = canary.Steps ?? [];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            ValidateStep(steps[i], $"{Path}.steps[{i}]", errors);
+        }
+    }
+
+    private static void ValidateStep(CanaryStepResource step, string path, List<FieldError> errors)
+    {
+        var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1);
+        if (set != 1)
+        {
+            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several", "a step sets exactly one of setWeight, pause or setCanaryScale"));
+            return;
+        }
+
+        if (step.SetWeight is { } weight and (< 0 or > 100))
+        {
+            errors.Add(FieldError.Invalid($"{path}.setWeight", weight, "must be between 0 and 100"));
+        }
+
+        if (step.Pause?.Duration?.Value is { } duration && !TryParseDuration(duration, out _))
+        {
+            errors.Add(FieldError.Invalid($"{path}.pause.duration", duration, "must be a number of seconds or a duration such as 30s, 5m or 1h"));
+        }
+
+        if (step.SetCanaryScale is { } scale)
+        {
+            var choices = (scale.Replicas is null ? 0 : 1) + (scale.Weight is null ? 0 : 1) + (scale.MatchTrafficWeight == true ? 1 : 0);
+            if (choices != 1)
+            {
+                errors.Add(FieldError.Invalid($"{path}.setCanaryScale", "{}", "set exactly one of replicas, weight or matchTrafficWeight: true"));
+            }
+            else if (scale.Replicas is < 0)
+            {
+                errors.Add(FieldError.Invalid($"{path}.setCanaryScale.replicas", scale.Replicas.Value, "must be greater than or equal to 0"));
+            }
+            else if (scale.Weight is < 0 or > 100)
+            {
+                errors.Add(FieldError.Invalid($"{path}.setCanaryScale.weight", scale.Weight!.Value, "must be between 0 and 100"));
+            }
+        }
+    }
+
+    /// <summary>A pause duration: plain seconds ("30") or with a unit ("30s", "5m", "1h").</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration) => Durations.TryParse(text, out duration);
+}
