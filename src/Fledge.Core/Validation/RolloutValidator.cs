@@ -163,7 +163,7 @@ public static class RolloutValidator
         {
             errors.Add(type == nameof(StrategyType.Canary)
                 ? FieldError.Required("spec.strategy.canary", "a Canary strategy needs its steps: spec.strategy.canary.steps")
-                : FieldError.NotSupported("spec.strategy.type", type, nameof(StrategyType.Recreate), nameof(StrategyType.RollingUpdate), nameof(StrategyType.Canary)));
+                : FieldError.NotSupported("spec.strategy.type", type, nameof(StrategyType.Recreate), nameof(StrategyType.RollingUpdate)));
             return;
         }
 
