@@ -54,6 +54,7 @@ public sealed class LocalRuntime : IAsyncDisposable
             _services.Refresh(_supervisor.Replicas());
             _controller.Enqueue(view.Rollout);
         };
+        platform.RoutesChanged += routes => _services.Refresh(_supervisor.Replicas(), routes);
         Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, time);
         Platform = platform;
     }
@@ -98,6 +99,7 @@ public sealed class LocalRuntime : IAsyncDisposable
     private async Task StartCoreAsync(RuntimeOptions options)
     {
         await _services.ResumeAsync();
+        _services.Refresh([], Platform.Routes());
         Platform.Resume();
         _controller.Start();
         _api = await ControlApi.StartAsync(Commands, _directory);

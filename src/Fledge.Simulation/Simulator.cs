@@ -111,7 +111,20 @@ public sealed class Simulator
                     awaitingRevision = _applies.Count - 1;
                     break;
                 default:
-                    _cluster.Note(CanaryCommands.Apply(_cluster, scripted.Action, _now));
+                    var request = scripted.Action switch
+                    {
+                        ScriptedAction.Promote => CanaryRequest.Promote,
+                        ScriptedAction.PromoteFull => CanaryRequest.PromoteFull,
+                        ScriptedAction.Abort => CanaryRequest.Abort,
+                        _ => CanaryRequest.Retry,
+                    };
+                    var (canary, message) = CanaryRequests.Apply(rollout, request, _now);
+                    if (canary is not null)
+                    {
+                        _cluster.Rollout = rollout with { Status = rollout.Status with { Canary = canary } };
+                    }
+
+                    _cluster.Note(message);
                     break;
             }
         }

@@ -147,7 +147,8 @@ internal static class CanaryStrategyPlanner
 
             if (!Scale(pass, canary, ref stable, ref newRs, canaryTarget, stableTarget))
             {
-                return status with { Phase = RolloutPhases.Progressing, Message = $"step {index + 1}/{canary.Steps.Length}: scaling to {canaryTarget} canary, {stableTarget} stable" };
+                var where = full ? "promoting" : $"step {index + 1}/{canary.Steps.Length}";
+                return status with { Phase = RolloutPhases.Progressing, Message = $"{where}: scaling to {canaryTarget} canary, {stableTarget} stable replicas" };
             }
 
             // Traffic follows only when the canary can carry it.

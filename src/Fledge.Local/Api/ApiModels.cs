@@ -34,7 +34,22 @@ public sealed record RolloutSummary(
     long Generation,
     long ObservedGeneration,
     IReadOnlyList<ConditionSummary> Conditions,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>A canary's phase, step and weight; null for other strategies.</summary>
+    public CanarySummary? Canary { get; init; }
+}
+
+/// <summary>Where a canary is: phase (Healthy, Progressing, Paused, Degraded), step, traffic weight.</summary>
+public sealed record CanarySummary(
+    string Phase,
+    string Message,
+    int Step,
+    int Steps,
+    int Weight,
+    string? StableReplicaSet,
+    string? CanaryReplicaSet,
+    bool TrafficRouted);
 
 public sealed record ReplicaSetSummary(
     string Name,

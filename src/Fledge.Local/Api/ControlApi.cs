@@ -59,6 +59,10 @@ internal static class ControlApi
         app.MapGet("/v1/rollouts/{name}/history", async (string name, long? revision) => Results.Ok(await commands.HistoryAsync(name, revision)));
         app.MapPost("/v1/rollouts/{name}/pause", async (string name) => Results.Ok(await commands.PauseAsync(name, paused: true)));
         app.MapPost("/v1/rollouts/{name}/resume", async (string name) => Results.Ok(await commands.PauseAsync(name, paused: false)));
+        app.MapPost("/v1/rollouts/{name}/promote", async (string name, bool? full) =>
+            Results.Ok(await commands.CanaryAsync(name, full == true ? Core.Planning.CanaryRequest.PromoteFull : Core.Planning.CanaryRequest.Promote)));
+        app.MapPost("/v1/rollouts/{name}/abort", async (string name) => Results.Ok(await commands.CanaryAsync(name, Core.Planning.CanaryRequest.Abort)));
+        app.MapPost("/v1/rollouts/{name}/retry", async (string name) => Results.Ok(await commands.CanaryAsync(name, Core.Planning.CanaryRequest.Retry)));
         app.MapPost("/v1/rollouts/{name}/restart", async (string name) => Results.Ok(await commands.RestartAsync(name)));
         app.MapPost("/v1/rollouts/{name}/undo", async (string name, long? toRevision) => Results.Ok(await commands.UndoAsync(name, toRevision ?? 0)));
         app.MapPost("/v1/rollouts/{name}/scale", async (string name, int replicas) => Results.Ok(await commands.ScaleAsync(name, replicas)));

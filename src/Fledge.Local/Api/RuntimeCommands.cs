@@ -235,6 +235,33 @@ internal sealed class RuntimeCommands(
         return $"{record.Kind.ToLowerInvariant()} \"{name}\" rolled back";
     });
 
+    /// <summary>promote [--full], abort, retry: recorded in the canary's status, acted on by the next pass.</summary>
+    public async Task<MessageResponse> CanaryAsync(string name, CanaryRequest request)
+    {
+        string message;
+        await platform.Gate.WaitAsync();
+        try
+        {
+            var record = Require(name);
+            var (status, text) = CanaryRequests.Apply(record.Rollout, request, time.GetUtcNow());
+            if (status is null)
+            {
+                throw new CommandException(409, text);
+            }
+
+            record.SetStatus(record.Status with { Canary = status });
+            platform.Put(record, time.GetUtcNow());
+            message = text;
+        }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        controller.Enqueue(name);
+        return new MessageResponse(message);
+    }
+
     public async Task<MessageResponse> DeleteAsync(string kind, string name)
     {
         switch (kind.ToLowerInvariant())
@@ -311,6 +338,12 @@ internal sealed class RuntimeCommands(
             status.ReadyReplicas, status.AvailableReplicas, revision, images.Count > 0 ? images : [rollout.Spec.Template.Image], rollout.Spec.Paused,
             rollout.Generation, status.ObservedGeneration,
             status.Conditions.Select(c => new ConditionSummary(c.Type, c.Status.ToString(), c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)).ToList(),
-            record.CreatedAt);
+            record.CreatedAt)
+        {
+            Canary = status.Canary is { } canary && rollout.Spec.Strategy.Canary is { } strategy
+                ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
+                    canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
+                : null,
+        };
     }
 }

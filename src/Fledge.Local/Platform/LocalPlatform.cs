@@ -31,6 +31,9 @@ internal sealed class LocalPlatform : IRolloutPlatform
         }
     }
 
+    /// <summary>Raised (under the gate) when a canary's routes may have changed: after its status is written.</summary>
+    public event Action<IReadOnlyList<Services.CanaryRoute>>? RoutesChanged;
+
     /// <summary>Held around every read and change of rollouts and replica sets.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -40,6 +43,19 @@ internal sealed class LocalPlatform : IRolloutPlatform
 
     public IReadOnlyCollection<ReplicaSetState> ReplicaSetsOf(string rollout) =>
         _replicaSets.TryGetValue(rollout, out var sets) ? sets.Values : [];
+
+    /// <summary>Where each canary rollout's Services send requests, from the rollouts' status.</summary>
+    public IReadOnlyList<Services.CanaryRoute> Routes() =>
+        _rollouts.Values
+            .Where(r => r.Rollout.Spec.Strategy.Canary is not null)
+            .Select(r =>
+            {
+                var canary = r.Rollout.Spec.Strategy.Canary!;
+                var status = r.Status.Canary;
+                return new Services.CanaryRoute(r.Name, canary.StableService, canary.CanaryService, status?.StableReplicaSet,
+                    status?.CanaryReplicaSet, status?.Weight ?? 0, canary.TrafficRouted);
+            })
+            .ToList();
 
     /// <summary>Starts the replicas the store says should run (after a restart of the runtime).</summary>
     public void Resume()
@@ -59,6 +75,7 @@ internal sealed class LocalPlatform : IRolloutPlatform
         _store.PutObject(StoredKinds.Rollout, record.Name, record.ToJson(), now);
         _rollouts[record.Name] = record;
         _replicaSets.TryAdd(record.Name, new Dictionary<string, ReplicaSetState>(StringComparer.Ordinal));
+        RoutesChanged?.Invoke(Routes());
     }
 
     /// <summary>Deletes a rollout with its replica sets; their replicas stop gracefully.</summary>
@@ -73,6 +90,7 @@ internal sealed class LocalPlatform : IRolloutPlatform
         _store.DeleteObject(StoredKinds.Rollout, name);
         _rollouts.Remove(name);
         _replicaSets.Remove(name);
+        RoutesChanged?.Invoke(Routes());
     }
 
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
@@ -115,6 +133,12 @@ internal sealed class LocalPlatform : IRolloutPlatform
             case UpdateRolloutStatus status:
                 record.SetStatus(status.Status);
                 _store.PutObject(StoredKinds.Rollout, rolloutName, record.ToJson(), now);
+                if (status.Status.Canary is not null)
+                {
+                    // Weights take effect once the status that records them is stored.
+                    RoutesChanged?.Invoke(Routes());
+                }
+
                 break;
             case RecordEvent recorded:
                 _store.AddEvent($"{record.Kind}/{rolloutName}", now, recorded.Type, recorded.EventReason, recorded.Message);

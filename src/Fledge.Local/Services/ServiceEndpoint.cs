@@ -1,4 +1,4 @@
 namespace Fledge.Local.Services;
 
 /// <summary>A ready replica a Service sends requests to.</summary>
-public sealed record ServiceEndpoint(string Replica, string Revision, string Address);
+public sealed record ServiceEndpoint(string Replica, string ReplicaSet, string Revision, string Address);

@@ -18,6 +18,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Entry> _services = new(StringComparer.Ordinal);
     private IReadOnlyList<ReplicaView> _replicas = [];
+    private IReadOnlyList<CanaryRoute> _routes = [];
 
     /// <summary>Starts the Services the store holds (after a restart).</summary>
     public async Task ResumeAsync()
@@ -78,20 +79,50 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         }
     }
 
-    /// <summary>Recomputes every Service's endpoints from the replicas as they are now.</summary>
-    public void Refresh(IReadOnlyList<ReplicaView> replicas)
+    /// <summary>Recomputes every Service's endpoints from the replicas as they are now (and the canaries' routes, when given).</summary>
+    public void Refresh(IReadOnlyList<ReplicaView> replicas, IReadOnlyList<CanaryRoute>? routes = null)
     {
         lock (_services)
         {
             _replicas = replicas;
+            _routes = routes ?? _routes;
             foreach (var entry in _services.Values)
             {
-                var endpoints = EndpointsOf(entry.Service, replicas);
-                foreach (var proxy in entry.Proxies)
+                Route(entry);
+            }
+        }
+    }
+
+    /// <summary>Sets a Service's endpoints: its selector's ready replicas, narrowed and weighted when a canary rollout names it.</summary>
+    private void Route(Entry entry)
+    {
+        var name = entry.Service.Metadata.Name;
+        var matched = EndpointsOf(entry.Service, _replicas);
+        var route = _routes.FirstOrDefault(r => r.StableService == name || r.CanaryService == name);
+        List<ServiceEndpoint> primary = matched;
+        List<ServiceEndpoint> canary = [];
+        var weight = 0;
+        if (route is not null)
+        {
+            bool Of(ServiceEndpoint e, string? replicaSet) => replicaSet is not null && e.ReplicaSet == replicaSet;
+            if (route.CanaryService == name)
+            {
+                primary = matched.Where(e => Of(e, route.CanaryReplicaSet ?? route.StableReplicaSet)).ToList();
+            }
+            else
+            {
+                primary = matched.Where(e => Of(e, route.StableReplicaSet)).ToList();
+                if (route.TrafficRouted && route.CanaryReplicaSet is not null)
                 {
-                    proxy.SetEndpoints(endpoints);
+                    canary = matched.Where(e => Of(e, route.CanaryReplicaSet)).ToList();
+                    weight = route.Weight;
                 }
             }
+        }
+
+        foreach (var proxy in entry.Proxies)
+        {
+            proxy.SetEndpoints(primary, canary, weight);
         }
     }
 
@@ -162,11 +193,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         lock (_services)
         {
             _services[service.Metadata.Name] = entry;
-            var endpoints = EndpointsOf(service, _replicas);
-            foreach (var proxy in entry.Proxies)
-            {
-                proxy.SetEndpoints(endpoints);
-            }
+            Route(entry);
         }
     }
 
@@ -189,7 +216,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         var labelSelector = new V1LabelSelector { MatchLabels = selector };
         return replicas
             .Where(r => r.IsEndpoint && Selectors.Matches(labelSelector, r.Labels.ToDictionary()))
-            .Select(r => new ServiceEndpoint(r.Name, r.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://127.0.0.1:{r.Port}/"))
+            .Select(r => new ServiceEndpoint(r.Name, r.ReplicaSet, r.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://127.0.0.1:{r.Port}/"))
             .ToList();
     }
 

@@ -24,8 +24,9 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpMessageInvoker _client;
     private readonly IHttpForwarder _forwarder;
-    private ServiceEndpoint[] _endpoints = [];
+    private Routing _routing = new([], [], 0);
     private int _next;
+    private int _split;
 
     private ServiceProxy(string service, int port, RequestMetrics metrics)
     {
@@ -57,7 +58,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
 
     public int Port { get; }
 
-    public IReadOnlyList<ServiceEndpoint> Endpoints => Volatile.Read(ref _endpoints);
+    public IReadOnlyList<ServiceEndpoint> Endpoints => [.. Volatile.Read(ref _routing).Primary, .. Volatile.Read(ref _routing).Canary];
 
     /// <summary>Starts listening; throws <see cref="IOException"/> when the port cannot be bound.</summary>
     public static async Task<ServiceProxy> StartAsync(string service, int port, RequestMetrics metrics)
@@ -76,7 +77,13 @@ internal sealed class ServiceProxy : IAsyncDisposable
         return proxy;
     }
 
-    public void SetEndpoints(IEnumerable<ServiceEndpoint> endpoints) => Volatile.Write(ref _endpoints, endpoints.ToArray());
+    /// <summary>
+    /// Sets where requests go: <paramref name="canaryWeight"/> percent of them to the canary endpoints (exactly:
+    /// the n-th request of every hundred decides), the rest to the primary ones; an empty group sends its share
+    /// to the other.
+    /// </summary>
+    public void SetEndpoints(IEnumerable<ServiceEndpoint> primary, IEnumerable<ServiceEndpoint>? canary = null, int canaryWeight = 0) =>
+        Volatile.Write(ref _routing, new Routing(primary.ToArray(), canary?.ToArray() ?? [], canaryWeight));
 
     public async ValueTask DisposeAsync()
     {
@@ -92,7 +99,10 @@ internal sealed class ServiceProxy : IAsyncDisposable
             || HttpMethods.IsOptions(context.Request.Method) || context.Request.ContentLength == 0;
         for (var attempt = 1; ; attempt++)
         {
-            var endpoints = Volatile.Read(ref _endpoints);
+            var routing = Volatile.Read(ref _routing);
+            var toCanary = routing.Canary.Length > 0
+                && (routing.Primary.Length == 0 || (uint)Interlocked.Increment(ref _split) % 100 < (uint)routing.Weight);
+            var endpoints = toCanary ? routing.Canary : routing.Primary.Length > 0 ? routing.Primary : routing.Canary;
             if (endpoints.Length == 0)
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -121,4 +131,6 @@ internal sealed class ServiceProxy : IAsyncDisposable
             return;
         }
     }
+
+    private sealed record Routing(ServiceEndpoint[] Primary, ServiceEndpoint[] Canary, int Weight);
 }

@@ -47,6 +47,14 @@ internal static class DescribeCommand
         Row("ProgressDeadline", detail.ProgressDeadlineSeconds is { } deadline ? $"{deadline}s" : "none");
         Row("Revision", $"{r.Revision} (generation {r.Generation}, observed {r.ObservedGeneration})");
         Row("Paused", r.Paused ? "yes" : "no");
+        if (r.Canary is { } canary)
+        {
+            Row("Phase", canary.Message.Length > 0 ? $"{canary.Phase}: {canary.Message}" : canary.Phase);
+            Row("Step", $"{canary.Step}/{canary.Steps}");
+            Row("Canary weight", $"{canary.Weight}% ({(canary.TrafficRouted ? "exact, by the Service proxy" : "by replica count")})");
+            Row("Stable", canary.StableReplicaSet ?? "-");
+            Row("Canary", canary.CanaryReplicaSet ?? "-");
+        }
         console.Write(grid);
 
         console.WriteLine();

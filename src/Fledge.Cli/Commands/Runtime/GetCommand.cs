@@ -82,7 +82,7 @@ internal static class Tables
         var table = New("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
         if (wide)
         {
-            table.AddColumns("STRATEGY", "REVISION", "IMAGES");
+            table.AddColumns("STRATEGY", "REVISION", "PHASE", "STEP", "WEIGHT", "IMAGES");
         }
 
         foreach (var r in rollouts)
@@ -90,7 +90,8 @@ internal static class Tables
             var row = new List<string> { r.Name, $"{r.ReadyReplicas}/{r.Replicas}", N(r.UpdatedReplicas), N(r.AvailableReplicas), Age.Since(r.CreatedAt, now) };
             if (wide)
             {
-                row.AddRange([r.Strategy, N(r.Revision), string.Join(",", r.Images)]);
+                row.AddRange([r.Strategy, N(r.Revision), r.Canary?.Phase ?? "-", r.Canary is { } c ? $"{c.Step}/{c.Steps}" : "-",
+                    r.Canary is { } w ? $"{w.Weight}%" : "-", string.Join(",", r.Images)]);
             }
 
             table.AddRow(row.Select(Markup.Escape).ToArray());

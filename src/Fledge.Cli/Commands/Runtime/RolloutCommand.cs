@@ -21,6 +21,9 @@ internal static class RolloutCommand
             Verb(context, dataDirectory, "pause", "Pause a rollout: replica counts still follow spec.replicas, but no new revision rolls out"),
             Verb(context, dataDirectory, "resume", "Resume a paused rollout"),
             Verb(context, dataDirectory, "restart", "Restart every replica with a rolling update (a new revision of the same template)"),
+            Promote(context, dataDirectory),
+            Verb(context, dataDirectory, "abort", "Abort a canary: all traffic back to the stable revision at once, the canary scaled down after abortScaleDownDelaySeconds"),
+            Verb(context, dataDirectory, "retry", "Start an aborted canary's steps again"),
         };
         return command;
     }
@@ -36,6 +39,20 @@ internal static class RolloutCommand
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
             var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}");
+            context.Output.WriteLine(result.Message);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Promote(CliContext context, Option<string> dataDirectory)
+    {
+        var name = Name();
+        var full = new Option<bool>("--full") { Description = "Skip every remaining step and make the canary stable now" };
+        var command = new Command("promote", "End a canary's current pause (or, with --full, all remaining steps)") { name, full };
+        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/promote?full={(parse.GetValue(full) ? "true" : "false")}");
             context.Output.WriteLine(result.Message);
             return ExitCodes.Success;
         }));

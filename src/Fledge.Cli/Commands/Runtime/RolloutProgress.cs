@@ -8,6 +8,17 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
     public static RolloutProgress Of(RolloutSummary r)
     {
         var kind = r.Kind.ToLowerInvariant();
+        if (r.Canary is { } canary && r.ObservedGeneration >= r.Generation)
+        {
+            return canary.Phase switch
+            {
+                "Healthy" => new RolloutProgress($"rollout \"{r.Name}\" successfully rolled out", true, false),
+                "Degraded" => new RolloutProgress($"rollout \"{r.Name}\" is degraded: {canary.Message}", true, true),
+                "Paused" => new RolloutProgress($"Paused at step {canary.Step}/{canary.Steps} with {canary.Weight}% of traffic on the canary: {canary.Message} (fledge rollout promote {r.Name})", false, false),
+                _ => new RolloutProgress($"Waiting for rollout \"{r.Name}\": step {canary.Step}/{canary.Steps}, canary weight {canary.Weight}%{(canary.Message.Length > 0 ? ": " + canary.Message : "")}", false, false),
+            };
+        }
+
         if (r.ObservedGeneration < r.Generation)
         {
             return new RolloutProgress($"Waiting for {kind} spec update to be observed...", false, false);
