@@ -1,0 +1,117 @@
+using System.Collections.Immutable;
+using Fledge.Core.Analysis;
+
+namespace Fledge.Core.Tests.Analysis;
+
+public sealed class MetricEvaluatorTests
+{
+    private static readonly DateTimeOffset T0 = Given.T0;
+
+    private static ConditionExpression? Condition(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        ConditionExpression.TryParse(text, out var expression, out var error).ShouldBeTrue(error);
+        return expression;
+    }
+
+    private static AnalysisMetric Metric(string? success = "result < 0.05", string? failure = null, int? count = 3, int failureLimit = 0,
+        int inconclusiveLimit = 0, int errorLimit = 4) =>
+        new("error-rate", new MetricProvider("fledge", ImmutableSortedDictionary<string, string>.Empty), Condition(success), Condition(failure),
+            TimeSpan.FromSeconds(10), count, TimeSpan.Zero, failureLimit, inconclusiveLimit, errorLimit);
+
+    private static Measurement M(AnalysisMetric metric, double value, int second = 0) =>
+        MeasurementAssessor.Assess(metric, [value], T0.AddSeconds(second), T0.AddSeconds(second));
+
+    [Theory]
+    [InlineData("result < 0.05", null, 0.01, AnalysisPhase.Successful)]
+    [InlineData("result < 0.05", null, 0.3, AnalysisPhase.Failed)]
+    [InlineData(null, "result >= 0.1", 0.3, AnalysisPhase.Failed)]
+    [InlineData(null, "result >= 0.1", 0.01, AnalysisPhase.Successful)]
+    [InlineData("result < 0.05", "result > 0.2", 0.1, AnalysisPhase.Inconclusive)]
+    [InlineData("result < 0.05", "result > 0.2", 0.3, AnalysisPhase.Failed)]
+    [InlineData(null, null, 42, AnalysisPhase.Successful)]
+    public void Assess_Conditions_GiveArgoPhases(string? success, string? failure, double value, AnalysisPhase expected) =>
+        M(Metric(success, failure), value).Phase.ShouldBe(expected);
+
+    [Fact]
+    public void Assess_FailedMeasurement_NamesMetricValueAndCondition() =>
+        M(Metric(), 0.3).Message.ShouldBe("error-rate = 0.3 does not meet the success condition \"result < 0.05\"");
+
+    [Fact]
+    public void Evaluate_OneFailureWithDefaultLimit_FailsTheMetric()
+    {
+        var metric = Metric();
+
+        MetricEvaluator.Evaluate(metric, [M(metric, 0.01), M(metric, 0.3)]).Phase.ShouldBe(AnalysisPhase.Failed);
+    }
+
+    [Fact]
+    public void Evaluate_FailuresWithinLimit_StillSucceedsAtCount()
+    {
+        var metric = Metric(failureLimit: 1);
+
+        MetricEvaluator.Evaluate(metric, [M(metric, 0.3), M(metric, 0.01), M(metric, 0.02)]).Phase.ShouldBe(AnalysisPhase.Successful);
+    }
+
+    [Fact]
+    public void Evaluate_BeforeCount_IsRunning()
+    {
+        var metric = Metric();
+
+        MetricEvaluator.Evaluate(metric, [M(metric, 0.01)]).Phase.ShouldBe(AnalysisPhase.Running);
+    }
+
+    [Fact]
+    public void Evaluate_InconclusiveMeasurement_MakesTheMetricInconclusive()
+    {
+        var metric = Metric(failure: "result > 0.2");
+
+        MetricEvaluator.Evaluate(metric, [M(metric, 0.1)]).Phase.ShouldBe(AnalysisPhase.Inconclusive);
+    }
+
+    [Fact]
+    public void Evaluate_ErrorsNeverCountAsSuccess()
+    {
+        var metric = Metric(count: 1, errorLimit: 2);
+        var errors = Enumerable.Range(0, 3).Select(i => Measurement.Error(T0.AddSeconds(i), "connection refused")).ToList();
+
+        MetricEvaluator.Evaluate(metric, errors.Take(2).ToList()).Phase.ShouldBe(AnalysisPhase.Running);
+        var result = MetricEvaluator.Evaluate(metric, errors);
+        result.Phase.ShouldBe(AnalysisPhase.Error);
+        result.Message.ShouldContain("3 consecutive errors");
+    }
+
+    [Fact]
+    public void Evaluate_ErrorsThenSuccess_ResetTheStreak()
+    {
+        var metric = Metric(count: 2, errorLimit: 1);
+
+        MetricEvaluator.Evaluate(metric, [Measurement.Error(T0, "down"), M(metric, 0.01), Measurement.Error(T0, "down"), M(metric, 0.01)])
+            .Phase.ShouldBe(AnalysisPhase.Successful);
+    }
+
+    [Fact]
+    public void Overall_AnyFailed_IsFailedAndAllSuccessful_IsSuccessful()
+    {
+        MetricResult R(AnalysisPhase phase) => new("m", phase, 0, 0, 0, 0, "");
+
+        MetricEvaluator.Overall([R(AnalysisPhase.Successful), R(AnalysisPhase.Failed), R(AnalysisPhase.Error)]).ShouldBe(AnalysisPhase.Failed);
+        MetricEvaluator.Overall([R(AnalysisPhase.Successful), R(AnalysisPhase.Inconclusive)]).ShouldBe(AnalysisPhase.Inconclusive);
+        MetricEvaluator.Overall([R(AnalysisPhase.Successful), R(AnalysisPhase.Running)]).ShouldBe(AnalysisPhase.Running);
+        MetricEvaluator.Overall([R(AnalysisPhase.Successful), R(AnalysisPhase.Successful)]).ShouldBe(AnalysisPhase.Successful);
+    }
+
+    [Fact]
+    public void NextMeasurement_FollowsInitialDelayThenInterval()
+    {
+        var metric = Metric() with { InitialDelay = TimeSpan.FromSeconds(30) };
+
+        MetricEvaluator.NextMeasurement(metric, [], T0).ShouldBe(T0.AddSeconds(30));
+        MetricEvaluator.NextMeasurement(metric, [M(metric, 0.01, 30)], T0).ShouldBe(T0.AddSeconds(40));
+        MetricEvaluator.NextMeasurement(metric, [M(metric, 0.3, 30)], T0).ShouldBeNull();
+    }
+}
