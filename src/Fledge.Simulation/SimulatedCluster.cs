@@ -24,7 +24,7 @@ internal sealed class SimulatedCluster(SimulationOptions options) : IRolloutPlat
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
     {
         RemoveGone(now);
-        return new RolloutSnapshot(Rollout, ReplicaSetStates(now).ToImmutableArray(), now);
+        return new RolloutSnapshot(Rollout, ReplicaSetStates(now).ToImmutableArray(), now) { Templates = options.Templates };
     }
 
     public void Apply(string rolloutName, PlanAction action, DateTimeOffset now)

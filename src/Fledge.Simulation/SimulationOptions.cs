@@ -16,6 +16,13 @@ public sealed record SimulationOptions(Rollout Initial, IReadOnlyList<Rollout> U
 
     public IReadOnlyList<ScriptedEvent> Events { get; init; } = [];
 
+    /// <summary>The AnalysisTemplates the canary's analysis may name.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates { get; init; } =
+        System.Collections.Immutable.ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>.Empty;
+
+    /// <summary>Simulated metric values: (metric name, canary image) to the value every measurement reads.</summary>
+    public IReadOnlyDictionary<(string Metric, string Image), double> MetricValues { get; init; } = new Dictionary<(string, string), double>();
+
     /// <summary>The simulation stops here even when a rollout without a deadline never settles.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromHours(24);
 }

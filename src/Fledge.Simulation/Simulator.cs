@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fledge.Control;
+using Fledge.Core.Analysis;
 using Fledge.Core.Planning;
 using Fledge.Core.Rollouts;
 
@@ -41,6 +42,7 @@ public sealed class Simulator
         while (true)
         {
             FireDueEvents(ref awaitingRevision);
+            TakeMeasurements();
             var reconcile = Reconciler.Reconcile(_cluster, Name, _now, _ => Record());
             Record();
             if (awaitingRevision >= 0)
@@ -128,6 +130,28 @@ public sealed class Simulator
                     break;
             }
         }
+    }
+
+    /// <summary>Takes the analysis measurements due now, reading the simulated value of each metric for the canary's image.</summary>
+    private void TakeMeasurements()
+    {
+        var rollout = _cluster.Rollout;
+        if (rollout.Status.Canary is not { } canary)
+        {
+            return;
+        }
+
+        var image = _cluster.ReplicaSetStates(_now).FirstOrDefault(rs => rs.Name == canary.CanaryReplicaSet)?.Template.Image ?? "";
+        foreach (var due in CanaryAnalysis.Due(rollout, _options.Templates, _now))
+        {
+            var measurement = _options.MetricValues.TryGetValue((due.Metric.Name, image), out var value)
+                ? MeasurementAssessor.Assess(due.Metric, [value], _now, _now)
+                : Measurement.Error(_now, $"no simulated value for metric \"{due.Metric.Name}\" on {image}; add --metric {due.Metric.Name}=VALUE@{image}");
+            canary = CanaryAnalysis.Record(canary, due.Background, due.Metric.Name, measurement);
+            _cluster.Note($"measured {measurement.Message} ({measurement.Phase})");
+        }
+
+        _cluster.Rollout = rollout with { Status = rollout.Status with { Canary = canary } };
     }
 
     private void ChangeSpec(RolloutSpec spec, string note)

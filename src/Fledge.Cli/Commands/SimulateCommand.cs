@@ -1,5 +1,8 @@
 using Fledge.Core;
+using System.Collections.Immutable;
 using System.CommandLine;
+using System.Globalization;
+using Fledge.Core.Analysis;
 using Fledge.Cli.Input;
 using Fledge.Cli.Output;
 using Fledge.Core.Rollouts;
@@ -33,10 +36,15 @@ internal static class SimulateCommand
             Description = "Scripted event TIME:ACTION, ACTION one of scale=N, pause, resume, undo, undo=REVISION, apply=FILE, promote, promote-full, abort, retry (repeatable)",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var metrics = new Option<string[]>("--metric")
+        {
+            Description = "Simulated analysis value NAME=VALUE@IMAGE: metric NAME reads VALUE while IMAGE is the canary (repeatable)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var output = CommonOptions.Output();
         var command = new Command("simulate", "Show what a rollout will do, step by step, on a virtual clock (no processes are started)")
         {
-            files, readyAfter, terminateAfter, neverReady, at, output,
+            files, readyAfter, terminateAfter, neverReady, at, metrics, output,
         };
         command.SetAction(parse => Run(context, new Request(
             parse.GetValue(files) ?? [],
@@ -44,24 +52,45 @@ internal static class SimulateCommand
             parse.GetValue(terminateAfter)!,
             parse.GetValue(neverReady) ?? [],
             parse.GetValue(at) ?? [],
+            parse.GetValue(metrics) ?? [],
             CommonOptions.Format(parse.GetValue(output)))));
         return command;
     }
 
-    private sealed record Request(string[] Files, string ReadyAfter, string TerminateAfter, string[] NeverReady, string[] At, OutputFormat Output);
+    private sealed record Request(string[] Files, string ReadyAfter, string TerminateAfter, string[] NeverReady, string[] At, string[] Metrics, OutputFormat Output);
 
     private static int Run(CliContext context, Request request)
     {
         var errors = new List<string>();
         var rollouts = new List<Rollout>();
+        var templates = ImmutableDictionary.CreateBuilder<string, AnalysisTemplate>();
         foreach (var file in request.Files)
         {
-            var (rollout, fileErrors) = RolloutFiles.ReadOne(file);
+            var (rollout, fileTemplates, fileErrors) = RolloutFiles.Read(file);
             errors.AddRange(fileErrors);
+            foreach (var template in fileTemplates)
+            {
+                templates[template.Name] = template;
+            }
+
             if (rollout is not null)
             {
                 rollouts.Add(rollout);
             }
+        }
+
+        var metricValues = new Dictionary<(string, string), double>();
+        foreach (var text in request.Metrics)
+        {
+            var equals = text.IndexOf('=', StringComparison.Ordinal);
+            var at = text.LastIndexOf('@');
+            if (equals <= 0 || at < equals || !double.TryParse(text[(equals + 1)..at], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || at == text.Length - 1)
+            {
+                errors.Add($"--metric \"{text}\": write NAME=VALUE@IMAGE, e.g. error-rate=0.3@fledge/hello:v2");
+                continue;
+            }
+
+            metricValues[(text[..equals], text[(at + 1)..])] = value;
         }
 
         if (!Durations.TryParse(request.ReadyAfter, out var readyAfter))
@@ -112,6 +141,8 @@ internal static class SimulateCommand
             TerminateAfter = terminateAfter,
             NeverReadyImages = request.NeverReady.ToHashSet(StringComparer.Ordinal),
             Events = events,
+            Templates = templates.ToImmutable(),
+            MetricValues = metricValues,
         };
         var result = Simulator.Run(options);
         if (request.Output == OutputFormat.Json)

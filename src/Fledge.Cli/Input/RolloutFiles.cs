@@ -1,3 +1,4 @@
+using Fledge.Core.Analysis;
 using Fledge.Core.Manifests;
 using Fledge.Core.Rollouts;
 
@@ -8,10 +9,30 @@ internal static class RolloutFiles
 {
     public static (Rollout? Rollout, IReadOnlyList<string> Errors) ReadOne(string path)
     {
+        var (rollout, _, errors) = Read(path);
+        return rollout is null && errors.Count == 0
+            ? (null, [$"{path}: holds no Rollout or Deployment; simulate needs one"])
+            : (rollout, errors);
+    }
+
+    /// <summary>The one rollout of a file and the AnalysisTemplates beside it.</summary>
+    public static (Rollout? Rollout, IReadOnlyList<AnalysisTemplate> Templates, IReadOnlyList<string> Errors) Read(string path)
+    {
         var loaded = ManifestLoader.LoadFile(path);
         var errors = loaded.Errors.Select(e => e.ToString()).ToList();
+        var templates = new List<AnalysisTemplate>();
+        foreach (var obj in loaded.Objects.Where(o => o.Resource is AnalysisTemplateResource))
+        {
+            var (template, templateErrors) = AnalysisTemplateReader.Read(obj);
+            errors.AddRange(templateErrors.Select(e => e.ToString()));
+            if (template is not null)
+            {
+                templates.Add(template);
+            }
+        }
+
         var candidates = loaded.Objects.Where(RolloutReader.IsRollout).ToList();
-        if (loaded.Succeeded && candidates.Count == 0)
+        if (loaded.Succeeded && candidates.Count == 0 && templates.Count == 0)
         {
             errors.Add($"{path}: holds no Rollout or Deployment; simulate needs one (kinds found: {string.Join(", ", loaded.Objects.Select(o => o.Kind).Distinct())})");
         }
@@ -28,6 +49,6 @@ internal static class RolloutFiles
             rollout = read;
         }
 
-        return (errors.Count == 0 ? rollout : null, errors);
+        return (errors.Count == 0 ? rollout : null, templates, errors);
     }
 }

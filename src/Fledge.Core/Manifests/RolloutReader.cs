@@ -165,14 +165,23 @@ public static class RolloutReader
             { SetWeight: { } weight } => new SetWeightStep(weight),
             { Pause: { } pause } => new PauseStep(pause.Duration?.Value is { } text && Durations.TryParse(text, out var duration) ? duration : null),
             { SetCanaryScale: { } scale } => (CanaryStep)new SetCanaryScaleStep(scale.Replicas, scale.Weight, scale.MatchTrafficWeight == true),
+            { Analysis: { } analysis } => new AnalysisStep(AnalysisOf(analysis)),
             _ => throw new FormatException("unchecked canary step"),
         }).ToImmutableArray();
         return new RolloutStrategy(StrategyType.Canary, surge, unavailable)
         {
             Canary = new CanaryStrategy(canary.CanaryService, canary.StableService, steps, surge, unavailable,
-                canary.AbortScaleDownDelaySeconds!.Value, canary.ScaleDownDelaySeconds!.Value, canary.TrafficRouting is not null),
+                canary.AbortScaleDownDelaySeconds!.Value, canary.ScaleDownDelaySeconds!.Value, canary.TrafficRouting is not null)
+            {
+                Analysis = canary.Analysis is { } background ? AnalysisOf(background) : null,
+            },
         };
     }
+
+    private static Analysis.RolloutAnalysis AnalysisOf(RolloutAnalysisResource analysis) => new(
+        (analysis.Templates ?? []).Select(t => t.TemplateName ?? "").ToImmutableArray(),
+        (analysis.Args ?? []).Where(a => a.Name is not null).ToImmutableSortedDictionary(a => a.Name!, a => a.Value ?? "", StringComparer.Ordinal),
+        analysis.StartingStep ?? 0);
 
     /// <summary>Kubernetes spells "none" as MaxInt32 for both progressDeadlineSeconds and revisionHistoryLimit.</summary>
     private static int? Unlimited(int? value) => value == int.MaxValue ? null : value;

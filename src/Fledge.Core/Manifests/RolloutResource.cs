@@ -67,6 +67,9 @@ public sealed class CanaryStrategyResource
 
     /// <summary>Present (even empty) when the single-host proxy should split traffic by exact weights.</summary>
     public TrafficRoutingResource? TrafficRouting { get; set; }
+
+    /// <summary>Analysis that runs in the background from startingStep until the canary is promoted.</summary>
+    public RolloutAnalysisResource? Analysis { get; set; }
 }
 
 /// <summary>One canary step; exactly one field is set.</summary>
@@ -77,6 +80,9 @@ public sealed class CanaryStepResource
     public PauseResource? Pause { get; set; }
 
     public SetCanaryScaleResource? SetCanaryScale { get; set; }
+
+    /// <summary>Run these templates; the step completes when they succeed.</summary>
+    public RolloutAnalysisResource? Analysis { get; set; }
 }
 
 /// <summary>pause: {} waits for a person; pause: {duration: 30s} waits that long.</summary>

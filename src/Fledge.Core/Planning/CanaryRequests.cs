@@ -44,7 +44,7 @@ public static class CanaryRequests
                 Message = $"RolloutAborted: Rollout aborted update to revision {Revision(rollout)} by request",
             }, $"rollout \"{rollout.Name}\" aborted: all traffic goes back to the stable revision"),
             CanaryRequest.Retry when !canary.Aborted => (null, $"rollout \"{rollout.Name}\" is not aborted; nothing to retry"),
-            _ => (canary with { Aborted = false, AbortedAt = null, CurrentStepIndex = 0, PauseStartTime = null, Message = "" },
+            _ => (canary with { Aborted = false, AbortedAt = null, CurrentStepIndex = 0, PauseStartTime = null, Message = "", StepAnalysis = null, BackgroundAnalysis = null },
                 $"rollout \"{rollout.Name}\" retried: the canary's steps start again"),
         };
     }

@@ -90,7 +90,7 @@ internal static class CanaryStrategyPlanner
             status = status with
             {
                 CanaryReplicaSet = newRs.Name, CurrentStepIndex = 0, PauseStartTime = null, Aborted = false, AbortedAt = null,
-                PromoteFull = false, SkipPause = false, ScaleDownAt = null,
+                PromoteFull = false, SkipPause = false, ScaleDownAt = null, StepAnalysis = null, BackgroundAnalysis = null,
             };
         }
 
@@ -137,6 +137,15 @@ internal static class CanaryStrategyPlanner
         {
             var index = status.PromoteFull ? canary.Steps.Length : status.CurrentStepIndex;
             var full = index >= canary.Steps.Length;
+            if (!full && Background(pass, canary, status, newRs, index) is { } judged)
+            {
+                status = judged;
+                if (status.Aborted || status.Phase == RolloutPhases.Paused)
+                {
+                    return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : status;
+                }
+            }
+
             var weight = full ? 100 : WeightAt(canary, index);
             var canaryTarget = full ? desired : CanaryReplicas(canary, index, weight, desired);
             var stableTarget = canary.TrafficRouted || full ? desired : Math.Max(0, desired - Scaled(weight, desired));
@@ -172,6 +181,18 @@ internal static class CanaryStrategyPlanner
                 return Promote(pass, canary, status, newRs);
             }
 
+            if (canary.Steps[index] is AnalysisStep analysisStep)
+            {
+                var (outcome, next) = StepAnalysis(pass, status, analysisStep, newRs, index);
+                status = outcome;
+                if (next)
+                {
+                    continue;
+                }
+
+                return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : status;
+            }
+
             if (canary.Steps[index] is PauseStep pause)
             {
                 if (status.SkipPause)
@@ -203,6 +224,93 @@ internal static class CanaryStrategyPlanner
         return status;
     }
 
+    /// <summary>
+    /// An analysis step: starts its run, then judges it. Successful moves on (true); Failed or Error aborts
+    /// the canary; Inconclusive pauses for a person (promote goes on, abort rolls back); Running waits for
+    /// the next measurement.
+    /// </summary>
+    private static (CanaryStatus Status, bool Next) StepAnalysis(Pass pass, CanaryStatus status, AnalysisStep step, ReplicaSetState newRs, int index)
+    {
+        var (metrics, errors) = CanaryAnalysis.Resolve(step.Analysis, pass.Templates);
+        if (errors.Count > 0)
+        {
+            return (Abort(pass, status, $"analysis of step {index + 1} cannot run: {string.Join("; ", errors)}"), false);
+        }
+
+        var run = status.StepAnalysis;
+        if (run is null || run.Step != index)
+        {
+            run = new AnalysisRunStatus($"{pass.Rollout.Name}-{newRs.Revision}-step{index + 1}", index, pass.Now, []);
+            status = status with { StepAnalysis = run };
+            pass.Event(RecordEvent.Normal, "AnalysisRunRunning", $"Analysis run {run.Name} started: {string.Join(", ", step.Analysis.Templates)}");
+        }
+
+        var (phase, message, next) = CanaryAnalysis.Assess(run, metrics);
+        switch (phase)
+        {
+            case Analysis.AnalysisPhase.Successful:
+                pass.Event(RecordEvent.Normal, "AnalysisRunSuccessful", $"Analysis run {run.Name} succeeded");
+                return (status with { CurrentStepIndex = index + 1, StepAnalysis = null }, true);
+            case Analysis.AnalysisPhase.Failed or Analysis.AnalysisPhase.Error:
+                return (Abort(pass, status, message), false);
+            case Analysis.AnalysisPhase.Inconclusive when status.SkipPause:
+                return (status with { SkipPause = false, CurrentStepIndex = index + 1, StepAnalysis = null }, true);
+            case Analysis.AnalysisPhase.Inconclusive:
+                return (status with { Phase = RolloutPhases.Paused, Message = $"InconclusiveAnalysis: {message}; promote to go on, abort to roll back" }, false);
+            default:
+                if (next is { } at)
+                {
+                    Requeue(pass, at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
+                }
+
+                return (status with { Phase = RolloutPhases.Progressing, Message = $"step {index + 1}/{pass.Spec.Strategy.Canary!.Steps.Length}: analysis {run.Name} running" }, false);
+        }
+    }
+
+    /// <summary>The background analysis from its starting step: a failure aborts at any step, an inconclusive result pauses.</summary>
+    private static CanaryStatus? Background(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState newRs, int index)
+    {
+        if (canary.Analysis is not { } analysis || index < analysis.StartingStep)
+        {
+            return null;
+        }
+
+        var (metrics, errors) = CanaryAnalysis.Resolve(analysis, pass.Templates);
+        if (errors.Count > 0)
+        {
+            return Abort(pass, status, $"background analysis cannot run: {string.Join("; ", errors)}");
+        }
+
+        var run = status.BackgroundAnalysis;
+        if (run is null || !run.Name.StartsWith($"{pass.Rollout.Name}-{newRs.Revision}-", StringComparison.Ordinal))
+        {
+            run = new AnalysisRunStatus($"{pass.Rollout.Name}-{newRs.Revision}-background", -1, pass.Now, []);
+            status = status with { BackgroundAnalysis = run };
+            pass.Event(RecordEvent.Normal, "AnalysisRunRunning", $"Analysis run {run.Name} started: {string.Join(", ", analysis.Templates)}");
+        }
+
+        var (phase, message, next) = CanaryAnalysis.Assess(run, metrics);
+        if (next is { } at)
+        {
+            Requeue(pass, at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
+        }
+
+        return phase switch
+        {
+            Analysis.AnalysisPhase.Failed or Analysis.AnalysisPhase.Error => Abort(pass, status, message),
+            Analysis.AnalysisPhase.Inconclusive when !status.SkipPause =>
+                status with { Phase = RolloutPhases.Paused, Message = $"InconclusiveAnalysis: {message}; promote to go on, abort to roll back" },
+            _ => status,
+        };
+    }
+
+    /// <summary>Marks the canary aborted because of an analysis, with a message naming the metric and its values.</summary>
+    private static CanaryStatus Abort(Pass pass, CanaryStatus status, string why)
+    {
+        pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {why}");
+        return status with { Aborted = true, AbortedAt = pass.Now, Message = $"RolloutAborted: {why}" };
+    }
+
     /// <summary>All steps done: the canary becomes stable; the previous stable goes after scaleDownDelaySeconds (at once without a router).</summary>
     private static CanaryStatus Promote(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState newRs) =>
         status with
@@ -213,6 +321,8 @@ internal static class CanaryStrategyPlanner
             PromoteFull = false,
             PauseStartTime = null,
             Weight = 0,
+            StepAnalysis = null,
+            BackgroundAnalysis = null,
             ScaleDownAt = pass.Now + TimeSpan.FromSeconds(canary.TrafficRouted ? canary.ScaleDownDelaySeconds : 0),
             Phase = RolloutPhases.Progressing,
             Message = $"revision {newRs.Revision} promoted to stable",
@@ -360,6 +470,13 @@ internal static class CanaryStrategyPlanner
         }
 
         var requeue = pass.RequeueAfter;
+        if (canary.StepAnalysis is not null)
+        {
+            // An analysis takes the time its measurements take; it does not count against the progress deadline.
+            Planning.Progress.SyncStatus(pass, newRs);
+            return;
+        }
+
         Planning.Progress.SyncRolloutStatus(pass, newRs);
         if (requeue is { } mine && (pass.RequeueAfter is null || mine < pass.RequeueAfter))
         {

@@ -18,6 +18,7 @@ internal sealed class Pass
     {
         Rollout = snapshot.Rollout;
         Now = snapshot.Now;
+        Templates = snapshot.Templates;
         Status = snapshot.Rollout.Status;
         _initialStatus = Status;
         _initialRevision = RolloutRevisionOf(snapshot.Rollout);
@@ -26,6 +27,8 @@ internal sealed class Pass
     }
 
     public Rollout Rollout { get; }
+
+    public System.Collections.Immutable.ImmutableDictionary<string, Analysis.AnalysisTemplate> Templates { get; }
 
     public RolloutSpec Spec => Rollout.Spec;
 

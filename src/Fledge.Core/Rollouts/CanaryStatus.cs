@@ -39,5 +39,21 @@ public sealed record CanaryStatus(
     /// <summary>After a promotion, the previous stable replica set is scaled down at this time.</summary>
     public DateTimeOffset? ScaleDownAt { get; init; }
 
+    /// <summary>The analysis of the current analysis step, with its measurements.</summary>
+    public AnalysisRunStatus? StepAnalysis { get; init; }
+
+    /// <summary>The background analysis of the current canary, with its measurements.</summary>
+    public AnalysisRunStatus? BackgroundAnalysis { get; init; }
+
     public static CanaryStatus Initial { get; } = new(RolloutPhases.Progressing, "", 0, null, null, 0);
 }
+
+/// <summary>One analysis of a canary: which step it belongs to (-1 in the background), when it began, and each metric's measurements.</summary>
+public sealed record AnalysisRunStatus(string Name, int Step, DateTimeOffset StartedAt, System.Collections.Immutable.ImmutableArray<MetricMeasurements> Metrics)
+{
+    public System.Collections.Immutable.ImmutableArray<Analysis.Measurement> MeasurementsOf(string metric) =>
+        Metrics.FirstOrDefault(m => m.Metric == metric)?.Measurements ?? [];
+}
+
+/// <summary>The measurements of one metric so far.</summary>
+public sealed record MetricMeasurements(string Metric, System.Collections.Immutable.ImmutableArray<Analysis.Measurement> Measurements);

@@ -25,3 +25,9 @@ public sealed record SetCanaryScaleStep(int? Replicas, int? Weight, bool MatchTr
     public override string Describe() =>
         MatchTrafficWeight ? "setCanaryScale: matchTrafficWeight" : Replicas is { } r ? $"setCanaryScale: {r} replicas" : $"setCanaryScale: {Weight}%";
 }
+
+/// <summary>Run analysis templates; the step completes when they succeed, and a failure aborts the canary.</summary>
+public sealed record AnalysisStep(Analysis.RolloutAnalysis Analysis) : CanaryStep
+{
+    public override string Describe() => $"analysis: {string.Join(", ", Analysis.Templates)}";
+}

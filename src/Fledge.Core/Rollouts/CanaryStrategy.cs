@@ -13,11 +13,14 @@ public sealed record CanaryStrategy(
     int ScaleDownDelaySeconds,
     bool TrafficRouted)
 {
+    /// <summary>Analysis that runs in the background from its starting step until promotion.</summary>
+    public Analysis.RolloutAnalysis? Analysis { get; init; }
+
     public bool Equals(CanaryStrategy? other) =>
         other is not null && CanaryService == other.CanaryService && StableService == other.StableService
         && Steps.SequenceEqual(other.Steps) && MaxSurge == other.MaxSurge && MaxUnavailable == other.MaxUnavailable
         && AbortScaleDownDelaySeconds == other.AbortScaleDownDelaySeconds && ScaleDownDelaySeconds == other.ScaleDownDelaySeconds
-        && TrafficRouted == other.TrafficRouted;
+        && TrafficRouted == other.TrafficRouted && Equals(Analysis, other.Analysis);
 
     public override int GetHashCode() => HashCode.Combine(CanaryService, StableService, Steps.Length, TrafficRouted);
 }

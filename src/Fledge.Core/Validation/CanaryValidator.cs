@@ -49,6 +49,15 @@ internal static class CanaryValidator
             errors.Add(FieldError.Invalid($"{Path}.scaleDownDelaySeconds", canary.ScaleDownDelaySeconds.Value, "must be greater than or equal to 0"));
         }
 
+        if (canary.Analysis is { } background)
+        {
+            ValidateAnalysis(background, $"{Path}.analysis", errors);
+            if (background.StartingStep is { } start && (start < 0 || start > (canary.Steps?.Count ?? 0)))
+            {
+                errors.Add(FieldError.Invalid($"{Path}.analysis.startingStep", start, $"must be between 0 and the number of steps ({canary.Steps?.Count ?? 0})"));
+            }
+        }
+
         var steps = canary.Steps ?? [];
         for (var i = 0; i < steps.Count; i++)
         {
@@ -58,11 +67,16 @@ internal static class CanaryValidator
 
     private static void ValidateStep(CanaryStepResource step, string path, List<FieldError> errors)
     {
-        var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1);
+        var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1) + (step.Analysis is null ? 0 : 1);
         if (set != 1)
         {
-            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several", "a step sets exactly one of setWeight, pause or setCanaryScale"));
+            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several", "a step sets exactly one of setWeight, pause, setCanaryScale or analysis"));
             return;
+        }
+
+        if (step.Analysis is { } analysis)
+        {
+            ValidateAnalysis(analysis, $"{path}.analysis", errors);
         }
 
         if (step.SetWeight is { } weight and (< 0 or > 100))
@@ -89,6 +103,23 @@ internal static class CanaryValidator
             else if (scale.Weight is < 0 or > 100)
             {
                 errors.Add(FieldError.Invalid($"{path}.setCanaryScale.weight", scale.Weight!.Value, "must be between 0 and 100"));
+            }
+        }
+    }
+
+    private static void ValidateAnalysis(RolloutAnalysisResource analysis, string path, List<FieldError> errors)
+    {
+        var templates = analysis.Templates ?? [];
+        if (templates.Count == 0)
+        {
+            errors.Add(FieldError.Required($"{path}.templates", "name the AnalysisTemplates to run: templates: [{templateName: NAME}]"));
+        }
+
+        for (var i = 0; i < templates.Count; i++)
+        {
+            if (string.IsNullOrEmpty(templates[i].TemplateName))
+            {
+                errors.Add(FieldError.Required($"{path}.templates[{i}].templateName"));
             }
         }
     }

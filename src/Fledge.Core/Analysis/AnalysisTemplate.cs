@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Fledge.Core.Analysis;
+
+/// <summary>An argument of a template: its name and default value (null when the rollout must pass one).</summary>
+public sealed record AnalysisArg(string Name, string? Value);
+
+/// <summary>A metric as a template writes it: text that may hold {{args.NAME}} until the arguments are known.</summary>
+public sealed record MetricTemplate(
+    string Name,
+    string? Interval,
+    string? Count,
+    string? InitialDelay,
+    string? SuccessCondition,
+    string? FailureCondition,
+    string? FailureLimit,
+    string? InconclusiveLimit,
+    string? ConsecutiveErrorLimit,
+    string ProviderKind,
+    ImmutableSortedDictionary<string, string> ProviderSettings);
+
+/// <summary>
+/// An AnalysisTemplate: named metrics with their providers and conditions, and the arguments they take.
+/// <see cref="Resolve"/> fills in the arguments (the rollout's, then the defaults) and checks every field.
+/// </summary>
+public sealed partial record AnalysisTemplate(string Name, ImmutableArray<AnalysisArg> Args, ImmutableArray<MetricTemplate> Metrics)
+{
+    public bool Equals(AnalysisTemplate? other) => other is not null && Name == other.Name && Args.SequenceEqual(other.Args) && Metrics.SequenceEqual(other.Metrics);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Metrics.Length);
+
+    /// <summary>The metrics with the arguments filled in, or every error found (each naming the field).</summary>
+    public (ImmutableArray<AnalysisMetric> Metrics, IReadOnlyList<string> Errors) Resolve(IReadOnlyDictionary<string, string> arguments)
+    {
+        var errors = new List<string>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var arg in Args)
+        {
+            if (arguments.TryGetValue(arg.Name, out var given))
+            {
+                values[arg.Name] = given;
+            }
+            else if (arg.Value is not null)
+            {
+                values[arg.Name] = arg.Value;
+            }
+        }
+
+        string? Fill(string? text, string field)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            return ArgPattern().Replace(text, match =>
+            {
+                var name = match.Groups[1].Value;
+                if (values.TryGetValue(name, out var value))
+                {
+                    return value;
+                }
+
+                errors.Add($"{field}: args.{name} has no value: declare it in spec.args with a value, or pass it from the rollout's analysis args");
+                return "";
+            });
+        }
+
+        var metrics = ImmutableArray.CreateBuilder<AnalysisMetric>();
+        for (var i = 0; i < Metrics.Length; i++)
+        {
+            var m = Metrics[i];
+            var path = $"AnalysisTemplate \"{Name}\": spec.metrics[{i}]";
+            var settings = m.ProviderSettings.ToImmutableSortedDictionary(p => p.Key, p => Fill(p.Value, $"{path}.provider.{m.ProviderKind}.{p.Key}") ?? "", StringComparer.Ordinal);
+            var success = Condition(Fill(m.SuccessCondition, $"{path}.successCondition"), $"{path}.successCondition", errors);
+            var failure = Condition(Fill(m.FailureCondition, $"{path}.failureCondition"), $"{path}.failureCondition", errors);
+            var interval = Duration(Fill(m.Interval, $"{path}.interval"), $"{path}.interval", errors);
+            var delay = Duration(Fill(m.InitialDelay, $"{path}.initialDelay"), $"{path}.initialDelay", errors);
+            var count = Count(Fill(m.Count, $"{path}.count"), $"{path}.count", errors, minimum: 1);
+            var failureLimit = Count(Fill(m.FailureLimit, $"{path}.failureLimit"), $"{path}.failureLimit", errors, minimum: 0);
+            var inconclusiveLimit = Count(Fill(m.InconclusiveLimit, $"{path}.inconclusiveLimit"), $"{path}.inconclusiveLimit", errors, minimum: 0);
+            var errorLimit = Count(Fill(m.ConsecutiveErrorLimit, $"{path}.consecutiveErrorLimit"), $"{path}.consecutiveErrorLimit", errors, minimum: 0);
+            metrics.Add(new AnalysisMetric(m.Name, new MetricProvider(m.ProviderKind, settings), success, failure, interval, count,
+                delay ?? TimeSpan.Zero, failureLimit ?? 0, inconclusiveLimit ?? 0, errorLimit ?? 4));
+        }
+
+        return (metrics.ToImmutable(), errors);
+    }
+
+    private static ConditionExpression? Condition(string? text, string field, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (ConditionExpression.TryParse(text, out var expression, out var error))
+        {
+            return expression;
+        }
+
+        errors.Add($"{field}: Invalid value: \"{text}\": {error}");
+        return null;
+    }
+
+    private static TimeSpan? Duration(string? text, string field, List<string> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Durations.TryParse(text, out var duration))
+        {
+            return duration;
+        }
+
+        errors.Add($"{field}: Invalid value: \"{text}\": must be a number of seconds or a duration such as 10s, 5m or 1h");
+        return null;
+    }
+
+    private static int? Count(string? text, string field, List<string> errors, int minimum)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+        {
+            return value;
+        }
+
+        errors.Add($"{field}: Invalid value: \"{text}\": must be a whole number of at least {minimum}");
+        return null;
+    }
+
+    [GeneratedRegex(@"\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}")]
+    private static partial Regex ArgPattern();
+}

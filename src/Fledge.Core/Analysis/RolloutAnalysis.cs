@@ -1,0 +1,12 @@
+using System.Collections.Immutable;
+
+namespace Fledge.Core.Analysis;
+
+/// <summary>The analysis a canary asks for: templates by name, the arguments it passes, and (in the background) the first step it covers.</summary>
+public sealed record RolloutAnalysis(ImmutableArray<string> Templates, ImmutableSortedDictionary<string, string> Args, int StartingStep)
+{
+    public bool Equals(RolloutAnalysis? other) =>
+        other is not null && Templates.SequenceEqual(other.Templates) && Args.SequenceEqual(other.Args) && StartingStep == other.StartingStep;
+
+    public override int GetHashCode() => HashCode.Combine(Templates.Length, StartingStep);
+}

@@ -1,0 +1,69 @@
+using k8s.Models;
+
+namespace Fledge.Core.Manifests;
+
+/// <summary>A fledge.io/v1alpha1 (or argoproj.io/v1alpha1) AnalysisTemplate as written.</summary>
+public sealed class AnalysisTemplateResource
+{
+    public string? ApiVersion { get; set; }
+
+    public string? Kind { get; set; }
+
+    public V1ObjectMeta? Metadata { get; set; }
+
+    public AnalysisTemplateSpecResource? Spec { get; set; }
+}
+
+public sealed class AnalysisTemplateSpecResource
+{
+    public List<AnalysisArgResource>? Args { get; set; }
+
+    public List<AnalysisMetricResource>? Metrics { get; set; }
+}
+
+/// <summary>An argument: a name, and a default value (or one the rollout passes).</summary>
+public sealed class AnalysisArgResource
+{
+    public string? Name { get; set; }
+
+    public string? Value { get; set; }
+}
+
+public sealed class AnalysisMetricResource
+{
+    public string? Name { get; set; }
+
+    public IntOrString? Interval { get; set; }
+
+    public IntOrString? Count { get; set; }
+
+    public IntOrString? InitialDelay { get; set; }
+
+    public string? SuccessCondition { get; set; }
+
+    public string? FailureCondition { get; set; }
+
+    public IntOrString? FailureLimit { get; set; }
+
+    public IntOrString? InconclusiveLimit { get; set; }
+
+    public IntOrString? ConsecutiveErrorLimit { get; set; }
+
+    /// <summary>One key: the provider kind (prometheus, web, fledge, kubernetes), mapping to its settings.</summary>
+    public Dictionary<string, Dictionary<string, string>>? Provider { get; set; }
+}
+
+/// <summary>A canary's analysis: templates by name, the arguments to give them, and (in the background) the step to start at.</summary>
+public sealed class RolloutAnalysisResource
+{
+    public List<AnalysisTemplateRefResource>? Templates { get; set; }
+
+    public List<AnalysisArgResource>? Args { get; set; }
+
+    public int? StartingStep { get; set; }
+}
+
+public sealed class AnalysisTemplateRefResource
+{
+    public string? TemplateName { get; set; }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using Fledge.Core.Analysis;
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>A measurement a platform should take now: of which metric, for the step's or the background analysis.</summary>
+public sealed record DueMeasurement(bool Background, AnalysisMetric Metric);
+
+/// <summary>
+/// The analysis of a canary. The planner starts runs (recorded in the canary's status) and judges them;
+/// platforms take the measurements that are due (<see cref="Due"/>) and record them (<see cref="Record"/>),
+/// as Argo Rollouts' AnalysisRun controller does beside the rollout controller.
+/// </summary>
+public static class CanaryAnalysis
+{
+    /// <summary>The metrics of an analysis with its arguments filled in, or why they cannot be had.</summary>
+    public static (ImmutableArray<AnalysisMetric> Metrics, IReadOnlyList<string> Errors) Resolve(
+        RolloutAnalysis analysis, IReadOnlyDictionary<string, AnalysisTemplate> templates)
+    {
+        var metrics = ImmutableArray.CreateBuilder<AnalysisMetric>();
+        var errors = new List<string>();
+        foreach (var name in analysis.Templates)
+        {
+            if (!templates.TryGetValue(name, out var template))
+            {
+                errors.Add($"AnalysisTemplate \"{name}\" not found; apply it (kind: AnalysisTemplate) with the rollout");
+                continue;
+            }
+
+            var (resolved, resolveErrors) = template.Resolve(analysis.Args);
+            metrics.AddRange(resolved);
+            errors.AddRange(resolveErrors);
+        }
+
+        return (metrics.ToImmutable(), errors);
+    }
+
+    /// <summary>The analysis a run belongs to: its step's, or the background one.</summary>
+    public static RolloutAnalysis? AnalysisOf(Rollout rollout, AnalysisRunStatus run) =>
+        rollout.Spec.Strategy.Canary is not { } canary ? null
+        : run.Step < 0 ? canary.Analysis
+        : run.Step < canary.Steps.Length && canary.Steps[run.Step] is AnalysisStep step ? step.Analysis
+        : null;
+
+    /// <summary>Measurements due now for the rollout's running analyses.</summary>
+    public static IReadOnlyList<DueMeasurement> Due(Rollout rollout, IReadOnlyDictionary<string, AnalysisTemplate> templates, DateTimeOffset now)
+    {
+        var due = new List<DueMeasurement>();
+        if (rollout.Status.Canary is not { Aborted: false } status)
+        {
+            return due;
+        }
+
+        foreach (var (run, background) in new[] { (status.StepAnalysis, false), (status.BackgroundAnalysis, true) })
+        {
+            if (run is null || AnalysisOf(rollout, run) is not { } analysis)
+            {
+                continue;
+            }
+
+            var (metrics, errors) = Resolve(analysis, templates);
+            if (errors.Count > 0)
+            {
+                continue;
+            }
+
+            foreach (var metric in metrics)
+            {
+                if (MetricEvaluator.NextMeasurement(metric, run.MeasurementsOf(metric.Name), run.StartedAt) is { } at && at <= now)
+                {
+                    due.Add(new DueMeasurement(background, metric));
+                }
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>The canary's status with one more measurement recorded.</summary>
+    public static CanaryStatus Record(CanaryStatus status, bool background, string metric, Measurement measurement)
+    {
+        var run = background ? status.BackgroundAnalysis : status.StepAnalysis;
+        if (run is null)
+        {
+            return status;
+        }
+
+        var existing = run.Metrics.FirstOrDefault(m => m.Metric == metric);
+        var updated = existing is null
+            ? run.Metrics.Add(new MetricMeasurements(metric, [measurement]))
+            : run.Metrics.Replace(existing, existing with { Measurements = existing.Measurements.Add(measurement) });
+        run = run with { Metrics = updated };
+        return background ? status with { BackgroundAnalysis = run } : status with { StepAnalysis = run };
+    }
+
+    /// <summary>How a run stands: its phase, what decided it, and when the next measurement is due.</summary>
+    internal static (AnalysisPhase Phase, string Message, DateTimeOffset? Next) Assess(AnalysisRunStatus run, ImmutableArray<AnalysisMetric> metrics)
+    {
+        var results = metrics.Select(m => MetricEvaluator.Evaluate(m, run.MeasurementsOf(m.Name))).ToList();
+        var phase = MetricEvaluator.Overall(results);
+        var decisive = results.FirstOrDefault(r => r.Phase == phase && phase != AnalysisPhase.Running);
+        var message = decisive is null ? "" : $"metric \"{decisive.Metric}\" assessed {phase}: {decisive.Message}";
+        DateTimeOffset? next = null;
+        foreach (var metric in metrics)
+        {
+            if (MetricEvaluator.NextMeasurement(metric, run.MeasurementsOf(metric.Name), run.StartedAt) is { } at && (next is null || at < next))
+            {
+                next = at;
+            }
+        }
+
+        return (phase, message, next);
+    }
+}
