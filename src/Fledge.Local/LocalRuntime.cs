@@ -27,6 +27,8 @@ public sealed class LocalRuntime : IAsyncDisposable
     private readonly Supervisor _supervisor;
     private readonly ServiceManager _services;
     private readonly RolloutController _controller;
+    private readonly Analysis.AnalysisRunner _analysis;
+    private readonly HttpClient _http = new();
     private WebApplication? _api;
     private WebApplication? _metrics;
 
@@ -44,7 +46,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         }
 
         var time = TimeProvider.System;
-        Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry());
+        Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry(), new RequestWindows(time));
         _supervisor = new Supervisor(directory, store, () => images, time, logger);
         var platform = new LocalPlatform(store, _supervisor);
         _services = new ServiceManager(store, Metrics, logger);
@@ -55,6 +57,9 @@ public sealed class LocalRuntime : IAsyncDisposable
             _controller.Enqueue(view.Rollout);
         };
         platform.RoutesChanged += routes => _services.Refresh(_supervisor.Replicas(), routes);
+        var providers = new Fledge.Metrics.MetricProviders(
+            [new Analysis.FledgeMetricProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http)], time);
+        _analysis = new Analysis.AnalysisRunner(platform, providers, _controller, time, logger);
         Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, time);
         Platform = platform;
     }
@@ -102,6 +107,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         _services.Refresh([], Platform.Routes());
         Platform.Resume();
         _controller.Start();
+        _analysis.Start();
         _api = await ControlApi.StartAsync(Commands, _directory);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -123,6 +129,7 @@ public sealed class LocalRuntime : IAsyncDisposable
             await _api.DisposeAsync();
         }
 
+        await _analysis.DisposeAsync();
         await _controller.DisposeAsync();
         await _supervisor.StopAllAsync();
         await _services.DisposeAsync();
@@ -137,6 +144,7 @@ public sealed class LocalRuntime : IAsyncDisposable
             File.Delete(_directory.Socket);
         }
 
+        _http.Dispose();
         _store.Dispose();
         _directory.Dispose();
     }

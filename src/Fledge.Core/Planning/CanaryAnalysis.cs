@@ -5,7 +5,7 @@ using Fledge.Core.Rollouts;
 namespace Fledge.Core.Planning;
 
 /// <summary>A measurement a platform should take now: of which metric, for the step's or the background analysis.</summary>
-public sealed record DueMeasurement(bool Background, AnalysisMetric Metric);
+public sealed record DueMeasurement(bool Background, AnalysisMetric Metric, DateTimeOffset RunStartedAt);
 
 /// <summary>
 /// The analysis of a canary. The planner starts runs (recorded in the canary's status) and judges them;
@@ -69,7 +69,7 @@ public static class CanaryAnalysis
             {
                 if (MetricEvaluator.NextMeasurement(metric, run.MeasurementsOf(metric.Name), run.StartedAt) is { } at && at <= now)
                 {
-                    due.Add(new DueMeasurement(background, metric));
+                    due.Add(new DueMeasurement(background, metric, run.StartedAt));
                 }
             }
         }

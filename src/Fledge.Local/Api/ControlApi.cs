@@ -28,6 +28,7 @@ internal static class ControlApi
         builder.Services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
+            json.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
             foreach (var converter in ApiJson.Options.Converters)
             {
                 json.SerializerOptions.Converters.Add(converter);
@@ -84,6 +85,7 @@ public static class ApiJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 }

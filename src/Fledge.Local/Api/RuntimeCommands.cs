@@ -29,6 +29,7 @@ internal sealed class RuntimeCommands(
         var errors = new List<string>();
         var rollouts = new List<(ManifestObject Source, RolloutResource Resource)>();
         var serviceObjects = new List<V1Service>();
+        var templates = new List<Core.Analysis.AnalysisTemplate>();
         foreach (var source in request.Sources)
         {
             var loaded = ManifestLoader.Load(source.Content, source.Name);
@@ -41,6 +42,15 @@ internal sealed class RuntimeCommands(
                         var (_, readErrors) = RolloutReader.Read(obj);
                         errors.AddRange(readErrors.Select(e => e.ToString()));
                         rollouts.Add((obj, RolloutReader.ToResource(obj)));
+                        break;
+                    case AnalysisTemplateResource:
+                        var (template, templateErrors) = AnalysisTemplateReader.Read(obj);
+                        errors.AddRange(templateErrors.Select(e => e.ToString()));
+                        if (template is not null)
+                        {
+                            templates.Add(template);
+                        }
+
                         break;
                     case V1Service service:
                         errors.AddRange(ServiceValidator.Validate(service).Select(e => obj.Error(e.Field, e.ToString()).ToString()));
@@ -63,6 +73,11 @@ internal sealed class RuntimeCommands(
         await platform.Gate.WaitAsync();
         try
         {
+            foreach (var template in templates)
+            {
+                results.Add(new ApplyResult("AnalysisTemplate", template.Name, platform.PutTemplate(template, now)));
+            }
+
             foreach (var (source, resource) in rollouts)
             {
                 results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
@@ -279,6 +294,19 @@ internal sealed class RuntimeCommands(
                 }
 
                 return new MessageResponse($"{kind.TrimEnd('s').ToLowerInvariant()} \"{name}\" deleted");
+            case "analysistemplate" or "analysistemplates":
+                await platform.Gate.WaitAsync();
+                try
+                {
+                    return platform.DeleteTemplate(name)
+                        ? new MessageResponse($"analysistemplate \"{name}\" deleted")
+                        : throw CommandException.NotFound("AnalysisTemplate", name);
+                }
+                finally
+                {
+                    platform.Gate.Release();
+                }
+
             case "service" or "services" or "svc":
                 return await services.DeleteAsync(name)
                     ? new MessageResponse($"service \"{name}\" deleted")

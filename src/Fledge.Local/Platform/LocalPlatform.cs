@@ -19,6 +19,7 @@ internal sealed class LocalPlatform : IRolloutPlatform
     private readonly Supervisor _supervisor;
     private readonly Dictionary<string, RolloutRecord> _rollouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ReplicaSetState>> _replicaSets = new(StringComparer.Ordinal);
+    private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> _templates = ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>.Empty;
 
     public LocalPlatform(StateStore store, Supervisor supervisor)
     {
@@ -29,6 +30,40 @@ internal sealed class LocalPlatform : IRolloutPlatform
             _rollouts[name] = RolloutRecord.FromJson(body, createdAt);
             _replicaSets[name] = store.ReplicaSets(name).Select(rs => rs.ToState()).ToDictionary(rs => rs.Name, StringComparer.Ordinal);
         }
+
+        foreach (var (name, body, _) in store.Objects(StoredKinds.AnalysisTemplate))
+        {
+            _templates = _templates.SetItem(name, System.Text.Json.JsonSerializer.Deserialize<Core.Analysis.AnalysisTemplate>(body, StoreJson.Options)!);
+        }
+    }
+
+    /// <summary>The AnalysisTemplates applied to the runtime.</summary>
+    public ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates => _templates;
+
+    /// <summary>Stores an AnalysisTemplate; "created", "configured" or "unchanged".</summary>
+    public string PutTemplate(Core.Analysis.AnalysisTemplate template, DateTimeOffset now)
+    {
+        var existing = _templates.GetValueOrDefault(template.Name);
+        if (existing is not null && existing.Equals(template))
+        {
+            return "unchanged";
+        }
+
+        _store.PutObject(StoredKinds.AnalysisTemplate, template.Name, System.Text.Json.JsonSerializer.Serialize(template, StoreJson.Options), now);
+        _templates = _templates.SetItem(template.Name, template);
+        return existing is null ? "created" : "configured";
+    }
+
+    public bool DeleteTemplate(string name)
+    {
+        if (!_templates.ContainsKey(name))
+        {
+            return false;
+        }
+
+        _store.DeleteObject(StoredKinds.AnalysisTemplate, name);
+        _templates = _templates.Remove(name);
+        return true;
     }
 
     /// <summary>Raised (under the gate) when a canary's routes may have changed: after its status is written.</summary>
@@ -100,7 +135,7 @@ internal sealed class LocalPlatform : IRolloutPlatform
         var sets = ReplicaSetsOf(rolloutName)
             .Select(rs => WithObserved(rs, _supervisor.Replicas(rs.Name), now, minReady))
             .ToImmutableArray();
-        return new RolloutSnapshot(record.Rollout, sets, now);
+        return new RolloutSnapshot(record.Rollout, sets, now) { Templates = _templates };
     }
 
     public void Apply(string rolloutName, PlanAction action, DateTimeOffset now)
@@ -180,4 +215,5 @@ internal static class StoredKinds
 {
     public const string Rollout = "Rollout";
     public const string Service = "Service";
+    public const string AnalysisTemplate = "AnalysisTemplate";
 }

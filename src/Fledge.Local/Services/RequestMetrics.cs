@@ -15,10 +15,11 @@ public sealed class RequestMetrics
     // Label lookups allocate; a Service sees few (revision, status class) pairs, so their children are kept.
     private readonly ConcurrentDictionary<(string Service, string Revision, int Class), (Counter.Child Requests, Histogram.Child Duration)> _children = new();
 
-    public RequestMetrics(CollectorRegistry registry)
+    public RequestMetrics(CollectorRegistry registry, RequestWindows windows)
     {
         Registry = registry;
-        var factory = Metrics.WithCustomRegistry(registry);
+        Windows = windows;
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _requests = factory.CreateCounter("fledge_service_requests_total",
             "Requests through a Service, by the revision that answered and the status class (2xx, 5xx; \"error\" when no replica answered).",
             new CounterConfiguration { LabelNames = ["service", "revision", "code"] });
@@ -33,7 +34,10 @@ public sealed class RequestMetrics
 
     public CollectorRegistry Registry { get; }
 
-    public void Record(string service, string revision, int statusCode, TimeSpan elapsed)
+    /// <summary>The same requests over the last ten minutes, for the built-in analysis provider.</summary>
+    public RequestWindows Windows { get; }
+
+    public void Record(string service, string revision, int statusCode, TimeSpan elapsed, string? alsoForService = null)
     {
         var statusClass = statusCode is >= 100 and < 600 ? statusCode / 100 : 0;
         var children = _children.GetOrAdd((service, revision, statusClass), static (key, metrics) =>
@@ -41,5 +45,10 @@ public sealed class RequestMetrics
              metrics._duration.WithLabels(key.Service, key.Revision)), this);
         children.Requests.Inc();
         children.Duration.Observe(elapsed.TotalSeconds);
+        Windows.Record(service, revision, statusClass is 0 or 5, elapsed);
+        if (alsoForService is not null)
+        {
+            Windows.Record(alsoForService, revision, statusClass is 0 or 5, elapsed);
+        }
     }
 }

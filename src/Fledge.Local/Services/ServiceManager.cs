@@ -114,7 +114,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
                 primary = matched.Where(e => Of(e, route.StableReplicaSet)).ToList();
                 if (route.TrafficRouted && route.CanaryReplicaSet is not null)
                 {
-                    canary = matched.Where(e => Of(e, route.CanaryReplicaSet)).ToList();
+                    canary = matched.Where(e => Of(e, route.CanaryReplicaSet)).Select(e => e with { Alias = route.CanaryService }).ToList();
                     weight = route.Weight;
                 }
             }
