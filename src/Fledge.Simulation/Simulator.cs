@@ -141,7 +141,9 @@ public sealed class Simulator
             return;
         }
 
-        var image = _cluster.ReplicaSetStates(_now).FirstOrDefault(rs => rs.Name == canary.CanaryReplicaSet)?.Template.Image ?? "";
+        // The revision under analysis: the canary (or preview), or after a blue-green switch the newly active one.
+        var judged = canary.CanaryReplicaSet ?? canary.StableReplicaSet;
+        var image = _cluster.ReplicaSetStates(_now).FirstOrDefault(rs => rs.Name == judged)?.Template.Image ?? "";
         foreach (var due in CanaryAnalysis.Due(rollout, _options.Templates, _now))
         {
             var measurement = _options.MetricValues.TryGetValue((due.Metric.Name, image), out var value)
@@ -217,7 +219,7 @@ public sealed class Simulator
     {
         var rollout = _cluster.Rollout;
         var traffic = new Dictionary<string, int>();
-        if (rollout.Spec.Strategy.Canary is { TrafficRouted: true } && rollout.Status.Canary is { } canary)
+        if ((rollout.Spec.Strategy.Canary is { TrafficRouted: true } || rollout.Spec.Strategy.BlueGreen is not null) && rollout.Status.Canary is { } canary)
         {
             var stable = view.FirstOrDefault(rs => rs.Name == canary.StableReplicaSet);
             var canaryRs = view.FirstOrDefault(rs => rs.Name == canary.CanaryReplicaSet);
@@ -298,8 +300,10 @@ public sealed class Simulator
     }
 
     private static bool IsIndefinitePause(Rollout rollout) =>
-        rollout.Status.Canary is { } canary && rollout.Spec.Strategy.Canary is { } strategy
-        && canary.CurrentStepIndex < strategy.Steps.Length && strategy.Steps[canary.CurrentStepIndex] is PauseStep { Duration: null };
+        rollout.Status.Canary is { } canary
+        && (rollout.Spec.Strategy.BlueGreen is { AutoPromotionEnabled: false }
+            || rollout.Spec.Strategy.Canary is { } strategy && canary.CurrentStepIndex < strategy.Steps.Length
+                && strategy.Steps[canary.CurrentStepIndex] is PauseStep { Duration: null });
 
     private SimulationResult Result(SimulationOutcome outcome, DateTimeOffset end)
     {

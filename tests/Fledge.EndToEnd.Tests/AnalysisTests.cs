@@ -63,7 +63,7 @@ public sealed class AnalysisTests
                   periodSeconds: 1
         """);
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Canary_FailingThirtyPercent_IsRolledBackByItself_ThenAGoodVersionIsPromoted()
     {
         await using var runtime = await RuntimeProcess.StartAsync();

@@ -15,7 +15,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         return text;
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Apply_UnknownCommandPath_ShowsCannotStartOnTheReplica()
     {
         Runtime.Apply(Manifests.Hello("v1", replicas: 1, name: "nocommand", app: "nocommand", command: "[\"/nonexistent/bin/app\"]"));
@@ -26,7 +26,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         await shared.HelloStillServesAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Apply_ImageWithoutCommand_SaysHowToMapIt()
     {
         var yaml = Manifests.Hello("v1", replicas: 1, name: "unmapped", app: "unmapped").Replace("fledge/hello:v1", "example/unknown:1.0", StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         await shared.HelloStillServesAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Apply_ReadinessProbePointingNowhere_ShowsTheProbeFailure()
     {
         var yaml = Manifests.Hello("v1", replicas: 1, name: "noprobe", app: "noprobe").Replace("path: /ready", "path: /nowhere", StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         await shared.HelloStillServesAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Apply_CrashingBinary_GoesIntoCrashLoopBackOffWithRestartCount()
     {
         var env = "        - name: HELLO_CRASH_AFTER\n          value: \"0.5\"\n";
@@ -57,7 +57,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         await shared.HelloStillServesAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Apply_ServiceOnBusyPort_ShowsTheProblemAndOthersKeepServing()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
@@ -101,7 +101,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         Runtime.Fledge("describe", "rollout", "hello").Output.ShouldContain(generation);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Metrics_AfterRequests_CountsThemByServiceRevisionAndStatusClass()
     {
         await shared.HelloStillServesAsync();

@@ -49,7 +49,7 @@ public sealed class CanaryTests
         return counts;
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Canary_AtTwentyFivePercent_GetsExactlyAQuarterOfRequestsUntilAborted()
     {
         // Given hello v1 stable behind a stable and a canary Service

@@ -39,7 +39,7 @@ public sealed class LifecycleTests(SharedRuntime shared) : IClassFixture<SharedR
         Runtime.Fledge("get", "pods").Output.Split('\n').Single(l => l.StartsWith("probed-", StringComparison.Ordinal)).ShouldContain("1/1");
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Probes_FailingExecLiveness_RestartsTheReplica()
     {
         Runtime.Apply(WithProbes("unlively", """
@@ -62,7 +62,7 @@ public sealed class LifecycleTests(SharedRuntime shared) : IClassFixture<SharedR
         pod.GetProperty("message").GetString()!.ShouldContain("Liveness probe failed: command false exited with 1");
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task ScaleDown_RunsPreStopBeforeTheReplicaStops()
     {
         var marker = Path.Combine(Runtime.DataDirectory, $"prestop-{Guid.NewGuid():N}");

@@ -3,7 +3,7 @@ namespace Fledge.EndToEnd.Tests;
 /// <summary>State is written before it is acted on: a runtime killed mid-rollout picks it up again.</summary>
 public sealed class RestartTests
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Serve_KilledMidRolloutAndRestarted_CompletesWithHistoryAndNoStrayProcesses()
     {
         // Given a rollout from v1 to v2 half-way
@@ -32,7 +32,7 @@ public sealed class RestartTests
         RuntimeProcess.ReplicaProcesses(runtime.DataDirectory).ShouldBeEmpty("a stopped runtime leaves no replica behind");
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Serve_SecondOnSameDataDirectory_RefusesToStart()
     {
         await using var runtime = await RuntimeProcess.StartAsync();

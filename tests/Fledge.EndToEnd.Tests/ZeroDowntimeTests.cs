@@ -9,7 +9,7 @@ public sealed class ZeroDowntimeTests
     private const int Workers = 8;
     private const int MinimumRequests = 5000;
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task RollingUpdateAndScaleDown_UnderContinuousLoad_EveryRequestSucceeds()
     {
         // Given a runtime serving hello v1 behind a Service

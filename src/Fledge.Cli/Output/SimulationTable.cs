@@ -69,6 +69,8 @@ internal static class SimulationTable
         var strategy = spec.Strategy switch
         {
             { Type: StrategyType.Recreate } => "Recreate",
+            { BlueGreen: { } blueGreen } => $"BlueGreen (active Service {blueGreen.ActiveService}{(blueGreen.PreviewService is { } preview ? $", preview {preview}" : "")}; " +
+                $"{(blueGreen.AutoPromotionEnabled ? blueGreen.AutoPromotionSeconds is { } s ? $"promotes after {s}s" : "promotes when ready" : "promotes when asked")}; scale-down delay {blueGreen.ScaleDownDelaySeconds}s)",
             { Canary: { } canary } => $"Canary ({canary.Steps.Length} steps: {string.Join(", ", canary.Steps.Select(s => s.Describe()))}; {(canary.TrafficRouted ? "exact traffic weights" : "weights by replica count")})",
             _ => $"RollingUpdate (maxSurge {spec.Strategy.MaxSurge}, maxUnavailable {spec.Strategy.MaxUnavailable})",
         };

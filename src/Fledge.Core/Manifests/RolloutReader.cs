@@ -93,6 +93,14 @@ public static class RolloutReader
         }
 
         var strategy = spec.Strategy ??= new RolloutStrategyResource();
+        if (strategy.BlueGreen is { } blueGreen)
+        {
+            blueGreen.AutoPromotionEnabled ??= true;
+            blueGreen.ScaleDownDelaySeconds ??= 30;
+            blueGreen.AbortScaleDownDelaySeconds ??= 30;
+            return;
+        }
+
         if (strategy.Canary is { } canary)
         {
             // Argo Rollouts' defaults: 25% / 25%, abort scale-down after 30 s, scale-down delay 30 s.
@@ -115,7 +123,8 @@ public static class RolloutReader
     private static Rollout ToRollout(RolloutResource resource, string kind)
     {
         var spec = resource.Spec!;
-        var strategy = spec.Strategy!.Canary is { } canary ? CanaryOf(canary)
+        var strategy = spec.Strategy!.BlueGreen is { } blueGreen ? BlueGreenOf(blueGreen)
+            : spec.Strategy.Canary is { } canary ? CanaryOf(canary)
             : spec.Strategy.Type == nameof(StrategyType.Recreate) ? RolloutStrategy.Recreate
             : new RolloutStrategy(
                 StrategyType.RollingUpdate,
@@ -177,6 +186,16 @@ public static class RolloutReader
             },
         };
     }
+
+    private static RolloutStrategy BlueGreenOf(BlueGreenStrategyResource blueGreen) =>
+        new(StrategyType.BlueGreen, default, default)
+        {
+            BlueGreen = new BlueGreenStrategy(blueGreen.ActiveService!, blueGreen.PreviewService, blueGreen.AutoPromotionEnabled!.Value,
+                blueGreen.AutoPromotionSeconds, blueGreen.PreviewReplicaCount, blueGreen.ScaleDownDelaySeconds!.Value,
+                blueGreen.AbortScaleDownDelaySeconds!.Value,
+                blueGreen.PrePromotionAnalysis is { } pre ? AnalysisOf(pre) : null,
+                blueGreen.PostPromotionAnalysis is { } post ? AnalysisOf(post) : null),
+        };
 
     private static Analysis.RolloutAnalysis AnalysisOf(RolloutAnalysisResource analysis) => new(
         (analysis.Templates ?? []).Select(t => t.TemplateName ?? "").ToImmutableArray(),

@@ -44,6 +44,32 @@ public sealed class RolloutStrategyResource
     public V1RollingUpdateDeployment? RollingUpdate { get; set; }
 
     public CanaryStrategyResource? Canary { get; set; }
+
+    public BlueGreenStrategyResource? BlueGreen { get; set; }
+}
+
+/// <summary>spec.strategy.blueGreen as Argo Rollouts writes it.</summary>
+public sealed class BlueGreenStrategyResource
+{
+    /// <summary>The Service users call: it reaches the active revision only, and switches at promotion.</summary>
+    public string? ActiveService { get; set; }
+
+    /// <summary>A Service that reaches the new revision before it is promoted.</summary>
+    public string? PreviewService { get; set; }
+
+    public bool? AutoPromotionEnabled { get; set; }
+
+    public int? AutoPromotionSeconds { get; set; }
+
+    public int? PreviewReplicaCount { get; set; }
+
+    public int? ScaleDownDelaySeconds { get; set; }
+
+    public int? AbortScaleDownDelaySeconds { get; set; }
+
+    public RolloutAnalysisResource? PrePromotionAnalysis { get; set; }
+
+    public RolloutAnalysisResource? PostPromotionAnalysis { get; set; }
 }
 
 /// <summary>spec.strategy.canary as Argo Rollouts writes it.</summary>

@@ -38,7 +38,10 @@ public static class CanaryAnalysis
 
     /// <summary>The analysis a run belongs to: its step's, or the background one.</summary>
     public static RolloutAnalysis? AnalysisOf(Rollout rollout, AnalysisRunStatus run) =>
-        rollout.Spec.Strategy.Canary is not { } canary ? null
+        rollout.Spec.Strategy.BlueGreen is { } blueGreen
+            ? run.Step == BlueGreenStrategyPlanner.PreAnalysisStep ? blueGreen.PrePromotionAnalysis
+            : run.Step == BlueGreenStrategyPlanner.PostAnalysisStep ? blueGreen.PostPromotionAnalysis : null
+        : rollout.Spec.Strategy.Canary is not { } canary ? null
         : run.Step < 0 ? canary.Analysis
         : run.Step < canary.Steps.Length && canary.Steps[run.Step] is AnalysisStep step ? step.Analysis
         : null;

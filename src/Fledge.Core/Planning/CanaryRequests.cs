@@ -25,15 +25,15 @@ public static class CanaryRequests
     public static (CanaryStatus? Status, string Message) Apply(Rollout rollout, CanaryRequest request, DateTimeOffset now)
     {
         var canary = rollout.Status.Canary;
-        if (rollout.Spec.Strategy.Canary is null || canary is null)
+        if (rollout.Spec.Strategy.Canary is null && rollout.Spec.Strategy.BlueGreen is null || canary is null)
         {
-            return (null, $"\"{rollout.Name}\" is not a canary rollout; promote, abort and retry apply to canaries");
+            return (null, $"\"{rollout.Name}\" is not a canary or blue-green rollout; promote, abort and retry apply to those");
         }
 
         var inProgress = canary.CanaryReplicaSet is not null;
         return request switch
         {
-            _ when !inProgress && request != CanaryRequest.Retry => (null, $"\"{rollout.Name}\" has no canary in progress (it is {canary.Phase})"),
+            _ when !inProgress && request != CanaryRequest.Retry => (null, $"\"{rollout.Name}\" has no new revision in progress (it is {canary.Phase})"),
             CanaryRequest.Promote => (canary with { SkipPause = true }, $"rollout \"{rollout.Name}\" promoted: the current pause ends"),
             CanaryRequest.PromoteFull => (canary with { PromoteFull = true }, $"rollout \"{rollout.Name}\" fully promoted: the remaining steps are skipped"),
             CanaryRequest.Abort when canary.Aborted => (null, $"rollout \"{rollout.Name}\" is already aborted"),

@@ -454,7 +454,7 @@ internal static class CanaryStrategyPlanner
     }
 
     /// <summary>Status counts and conditions; a paused or aborted canary does not count against the progress deadline.</summary>
-    private static void Finish(Pass pass, CanaryStatus canary, ReplicaSetState? newRs)
+    internal static void Finish(Pass pass, CanaryStatus canary, ReplicaSetState? newRs)
     {
         var stopped = pass.Spec.Paused || canary.Phase is RolloutPhases.Paused or RolloutPhases.Degraded;
         pass.Status = pass.Status with { Canary = canary };
@@ -470,7 +470,7 @@ internal static class CanaryStrategyPlanner
         }
 
         var requeue = pass.RequeueAfter;
-        if (canary.StepAnalysis is not null)
+        if (canary.StepAnalysis is not null || canary.BackgroundAnalysis is not null && pass.Spec.Strategy.Type == StrategyType.BlueGreen)
         {
             // An analysis takes the time its measurements take; it does not count against the progress deadline.
             Planning.Progress.SyncStatus(pass, newRs);

@@ -70,7 +70,7 @@ public static class Fenceposts
             return spec.Replicas;
         }
 
-        if (spec.Strategy.Type == StrategyType.Canary)
+        if (spec.Strategy.Type is StrategyType.Canary or StrategyType.BlueGreen)
         {
             // A canary is sized by its steps, not by the rolling-update arithmetic.
             return newRs.Replicas;

@@ -18,6 +18,12 @@ public static class Planner
             return pass.Finish(static p => CanaryReason(p.Status));
         }
 
+        if (pass.Spec.Strategy.Type == StrategyType.BlueGreen)
+        {
+            BlueGreenStrategyPlanner.Run(pass);
+            return pass.Finish(static p => CanaryReason(p.Status));
+        }
+
         Progress.CheckPaused(pass);
 
         if (pass.Spec.Paused)
@@ -83,7 +89,7 @@ public static class Planner
     private static string CanaryReason(RolloutStatus status)
     {
         var canary = status.Canary!;
-        var summary = $"{canary.Phase}, step {canary.CurrentStepIndex}, canary weight {canary.Weight}%";
+        var summary = $"{canary.Phase}, step {canary.CurrentStepIndex}, weight {canary.Weight}%";
         return canary.Message.Length == 0 ? summary : $"{summary}: {canary.Message}";
     }
 

@@ -36,6 +36,9 @@ public sealed record CanaryStatus(
     /// <summary>Set by `rollout promote`: end the current pause.</summary>
     public bool SkipPause { get; init; }
 
+    /// <summary>Blue-green: the revision that was active before the switch (the way back while post-promotion analysis runs).</summary>
+    public string? PreviousReplicaSet { get; init; }
+
     /// <summary>After a promotion, the previous stable replica set is scaled down at this time.</summary>
     public DateTimeOffset? ScaleDownAt { get; init; }
 

@@ -8,4 +8,7 @@ public enum StrategyType
 
     /// <summary>Steps of traffic weights and pauses before the new revision becomes stable.</summary>
     Canary,
+
+    /// <summary>The new revision runs beside the active one and takes all traffic at once when promoted.</summary>
+    BlueGreen,
 }

@@ -142,6 +142,12 @@ public static class RolloutValidator
 
     private static void ValidateStrategy(RolloutStrategyResource? strategy, List<FieldError> errors)
     {
+        if (strategy?.BlueGreen is not null)
+        {
+            BlueGreenValidator.Validate(strategy, errors);
+            return;
+        }
+
         if (strategy?.Canary is not null)
         {
             CanaryValidator.Validate(strategy, errors);

@@ -368,10 +368,14 @@ internal sealed class RuntimeCommands(
             status.Conditions.Select(c => new ConditionSummary(c.Type, c.Status.ToString(), c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)).ToList(),
             record.CreatedAt)
         {
-            Canary = status.Canary is { } canary && rollout.Spec.Strategy.Canary is { } strategy
-                ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
-                    canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
-                : null,
+            Canary = status.Canary is not { } canary ? null
+                : rollout.Spec.Strategy.Canary is { } strategy
+                    ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
+                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
+                    : rollout.Spec.Strategy.BlueGreen is not null
+                        ? new CanarySummary(canary.Phase, canary.Message, 0, 0, 0, canary.StableReplicaSet,
+                            canary.CanaryReplicaSet, TrafficRouted: true)
+                        : null,
         };
     }
 }

@@ -82,13 +82,17 @@ internal sealed class LocalPlatform : IRolloutPlatform
     /// <summary>Where each canary rollout's Services send requests, from the rollouts' status.</summary>
     public IReadOnlyList<Services.CanaryRoute> Routes() =>
         _rollouts.Values
-            .Where(r => r.Rollout.Spec.Strategy.Canary is not null)
+            .Where(r => r.Rollout.Spec.Strategy.Canary is not null || r.Rollout.Spec.Strategy.BlueGreen is not null)
             .Select(r =>
             {
-                var canary = r.Rollout.Spec.Strategy.Canary!;
                 var status = r.Status.Canary;
-                return new Services.CanaryRoute(r.Name, canary.StableService, canary.CanaryService, status?.StableReplicaSet,
-                    status?.CanaryReplicaSet, status?.Weight ?? 0, canary.TrafficRouted);
+                // Blue-green is a canary route that never gets weight: the active Service reaches the active
+                // revision only, the preview Service the preview.
+                return r.Rollout.Spec.Strategy.BlueGreen is { } blueGreen
+                    ? new Services.CanaryRoute(r.Name, blueGreen.ActiveService, blueGreen.PreviewService, status?.StableReplicaSet,
+                        status?.CanaryReplicaSet, 0, TrafficRouted: true)
+                    : new Services.CanaryRoute(r.Name, r.Rollout.Spec.Strategy.Canary!.StableService, r.Rollout.Spec.Strategy.Canary.CanaryService,
+                        status?.StableReplicaSet, status?.CanaryReplicaSet, status?.Weight ?? 0, r.Rollout.Spec.Strategy.Canary.TrafficRouted);
             })
             .ToList();
 

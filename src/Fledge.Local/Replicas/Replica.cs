@@ -67,7 +67,9 @@ internal sealed class Replica : IDisposable
     {
         lock (_gate)
         {
-            _stopping ??= StopCoreAsync();
+            // Task.Run: the stop raises change events, and none may be raised while a lock is held (a listener
+            // reads every replica, each under its own lock; two replicas stopping at once would wait on each other).
+            _stopping ??= Task.Run(StopCoreAsync);
             return _stopping;
         }
     }

@@ -72,6 +72,7 @@ public sealed class Supervisor
     /// <summary>Stops every replica of a replica set that is being deleted.</summary>
     public void Remove(string replicaSet)
     {
+        List<Replica> replicas;
         lock (_gate)
         {
             if (!_sets.TryGetValue(replicaSet, out var entry))
@@ -80,10 +81,12 @@ public sealed class Supervisor
             }
 
             entry.Desired = 0;
-            foreach (var replica in entry.Replicas.ToList())
-            {
-                _ = StopAndForgetAsync(replicaSet, replica);
-            }
+            replicas = entry.Replicas.ToList();
+        }
+
+        foreach (var replica in replicas)
+        {
+            _ = StopAndForgetAsync(replicaSet, replica);
         }
     }
 

@@ -78,3 +78,65 @@ public sealed class CanaryValidationTests
         Read(yaml).Errors.ShouldBe([expected]);
     }
 }
+
+public sealed class BlueGreenValidationTests
+{
+    private const string Valid = """
+        apiVersion: fledge.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          selector:
+            matchLabels: {app: web}
+          strategy:
+            blueGreen:
+              activeService: web
+              previewService: web-preview
+              previewReplicaCount: 1
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: web:v1
+        """;
+
+    private static List<string> Errors(string yaml)
+    {
+        var loaded = ManifestLoader.Load(yaml, "bg.yaml");
+        return loaded.Errors.Select(e => e.Message)
+            .Concat(loaded.Objects.SelectMany(o => RolloutReader.Read(o).Errors.Select(e => e.Message[(e.Message.IndexOf("\": ", StringComparison.Ordinal) + 3)..])))
+            .ToList();
+    }
+
+    [Fact]
+    public void Read_BlueGreen_GetsArgoDefaults()
+    {
+        var loaded = ManifestLoader.Load(Valid, "bg.yaml");
+        var (rollout, errors) = RolloutReader.Read(loaded.Objects.Single());
+
+        errors.ShouldBeEmpty();
+        var blueGreen = rollout!.Spec.Strategy.BlueGreen!;
+        rollout.Spec.Strategy.Type.ShouldBe(StrategyType.BlueGreen);
+        blueGreen.AutoPromotionEnabled.ShouldBeTrue();
+        blueGreen.ScaleDownDelaySeconds.ShouldBe(30);
+        blueGreen.AbortScaleDownDelaySeconds.ShouldBe(30);
+        blueGreen.PreviewReplicaCount.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("      activeService: web\n", "", "spec.strategy.blueGreen.activeService: Required value: name the Service users call; it switches to the new revision at promotion")]
+    [InlineData("previewService: web-preview", "previewService: web", "spec.strategy.blueGreen.previewService: Invalid value: \"web\": must differ from activeService")]
+    [InlineData("previewReplicaCount: 1", "previewReplicaCount: 0", "spec.strategy.blueGreen.previewReplicaCount: Invalid value: 0: must be at least 1")]
+    [InlineData("previewReplicaCount: 1", "autoPromotionEnabled: false\n      autoPromotionSeconds: 30", "spec.strategy.blueGreen.autoPromotionSeconds: Forbidden: may not be set when autoPromotionEnabled is false")]
+    public void Read_InvalidBlueGreen_ReportsTheField(string replace, string by, string expected)
+    {
+        var yaml = Valid.Replace(replace, by, StringComparison.Ordinal);
+        yaml.ShouldNotBe(Valid);
+
+        Errors(yaml).ShouldBe([expected]);
+    }
+}

@@ -14,6 +14,7 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
             {
                 "Healthy" => new RolloutProgress($"rollout \"{r.Name}\" successfully rolled out", true, false),
                 "Degraded" => new RolloutProgress($"rollout \"{r.Name}\" is degraded: {canary.Message}", true, true),
+                "Paused" when canary.Steps == 0 => new RolloutProgress($"Paused: {canary.Message} (fledge rollout promote {r.Name})", false, false),
                 "Paused" => new RolloutProgress($"Paused at step {canary.Step}/{canary.Steps} with {canary.Weight}% of traffic on the canary: {canary.Message} (fledge rollout promote {r.Name})", false, false),
                 _ => new RolloutProgress($"Waiting for rollout \"{r.Name}\": step {canary.Step}/{canary.Steps}, canary weight {canary.Weight}%{(canary.Message.Length > 0 ? ": " + canary.Message : "")}", false, false),
             };

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+
+namespace Fledge.EndToEnd.Tests;
+
+/// <summary>Blue-green on the real runtime: the preview answers on its own Service, the switch and the way back drop no request.</summary>
+public sealed class BlueGreenTests
+{
+    private static string Rollout(string version, int activePort, int previewPort) =>
+        File.ReadAllText(SampleFiles.PathOf($"blue-green/hello-bluegreen-{version}.yaml")).Replace("scaleDownDelaySeconds: 30", "scaleDownDelaySeconds: 5", StringComparison.Ordinal)
+        + "\n---\n" + Manifests.Service(activePort) + "\n---\n" + Manifests.Service(previewPort, name: "hello-preview");
+
+    [Fact(Timeout = 240_000)]
+    public async Task BlueGreen_SwitchAndUndo_UnderLoad_DropNoRequest()
+    {
+        await using var runtime = await RuntimeProcess.StartAsync();
+        var (active, preview) = (RuntimeProcess.FreePort(), RuntimeProcess.FreePort());
+        runtime.Apply(Rollout("v1", active, preview));
+        runtime.WaitForRollout("hello");
+
+        var results = new ConcurrentBag<(int Status, string Body)>();
+        using var stop = new CancellationTokenSource();
+        using var http = new HttpClient();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{active}/"));
+                    results.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
+                }
+                catch (HttpRequestException e)
+                {
+                    results.Add((0, e.Message));
+                }
+            }
+        })).ToList();
+
+        // v2 comes up as the preview: its own Service answers Howdy, users still get Hello
+        runtime.Apply(Rollout("v2", active, preview));
+        await RestartTests.WaitUntilAsync(() => runtime.Fledge("get", "rollouts", "-o", "wide").Output.Contains("Paused", StringComparison.Ordinal));
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{preview}/"), TestContext.Current.CancellationToken)).ShouldBe("Howdy World!\n");
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{active}/"), TestContext.Current.CancellationToken)).ShouldBe("Hello World!\n");
+
+        // promote: every user request goes to v2 at once
+        runtime.Fledge("rollout", "promote", "hello").ExitCode.ShouldBe(0);
+        runtime.WaitForRollout("hello");
+        var afterSwitch = results.Count;
+        await RestartTests.WaitUntilAsync(() => results.Count > afterSwitch + 200);
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{active}/"), TestContext.Current.CancellationToken)).ShouldBe("Howdy World!\n");
+
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        results.Where(r => r.Status != 200).ShouldBeEmpty();
+        results.Count.ShouldBeGreaterThan(500);
+    }
+}
