@@ -21,7 +21,7 @@ internal static class BlueGreenStrategyPlanner
         var (newRs, _) = Revisions.SyncRevision(pass, createIfMissing: true);
         var blueGreen = pass.Spec.Strategy.BlueGreen!;
         var status = pass.Status.Canary ?? CanaryStatus.Initial;
-        var active = Find(pass, status.StableReplicaSet);
+        var active = pass.Find(status.StableReplicaSet);
         if (active is null)
         {
             active = newRs!;
@@ -45,7 +45,7 @@ internal static class BlueGreenStrategyPlanner
             var (phase, message, next) = Judge(pass, run, post);
             switch (phase)
             {
-                case Analysis.AnalysisPhase.Failed or Analysis.AnalysisPhase.Error when Find(pass, status.PreviousReplicaSet) is { } previous:
+                case Analysis.AnalysisPhase.Failed or Analysis.AnalysisPhase.Error when pass.Find(status.PreviousReplicaSet) is { } previous:
                     pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {message}; the active Service goes back to revision {previous.Revision}");
                     return status with
                     {
@@ -72,7 +72,7 @@ internal static class BlueGreenStrategyPlanner
 
             if (analysing || status.ScaleDownAt is { } at && at > pass.Now)
             {
-                Requeue(pass, status.ScaleDownAt is { } when && when > pass.Now ? when - pass.Now : null);
+                pass.RequeueWithin(status.ScaleDownAt is { } when && when > pass.Now ? when - pass.Now : null);
                 othersRunning = true;
                 continue;
             }
@@ -129,7 +129,7 @@ internal static class BlueGreenStrategyPlanner
             }
             else
             {
-                Requeue(pass, scaleDownAt - pass.Now);
+                pass.RequeueWithin(scaleDownAt - pass.Now);
             }
 
             return status with { Phase = RolloutPhases.Degraded, AbortedAt = status.AbortedAt ?? pass.Now };
@@ -175,7 +175,7 @@ internal static class BlueGreenStrategyPlanner
 
             if (blueGreen.AutoPromotionSeconds is { } seconds && pass.Now < started + TimeSpan.FromSeconds(seconds))
             {
-                Requeue(pass, started + TimeSpan.FromSeconds(seconds) - pass.Now);
+                pass.RequeueWithin(started + TimeSpan.FromSeconds(seconds) - pass.Now);
                 return status with { Phase = RolloutPhases.Paused, Message = $"BlueGreenPause: promoting automatically after {seconds}s" };
             }
         }
@@ -223,32 +223,5 @@ internal static class BlueGreenStrategyPlanner
             : CanaryAnalysis.Assess(run, metrics);
     }
 
-    private static void Requeue(Pass pass, DateTimeOffset? at) => Requeue(pass, at is { } when ? when - pass.Now : null);
-
-    private static void Requeue(Pass pass, TimeSpan? after)
-    {
-        if (after is not { } delay)
-        {
-            return;
-        }
-
-        delay = delay > TimeSpan.Zero ? delay : TimeSpan.FromSeconds(1);
-        if (pass.RequeueAfter is null || delay < pass.RequeueAfter)
-        {
-            pass.RequeueAfter = delay;
-        }
-    }
-
-    private static ReplicaSetState? Find(Pass pass, string? name)
-    {
-        foreach (var rs in pass.ReplicaSets)
-        {
-            if (rs.Name == name)
-            {
-                return rs;
-            }
-        }
-
-        return null;
-    }
+    private static void Requeue(Pass pass, DateTimeOffset? at) => pass.RequeueWithin(at is { } when ? when - pass.Now : null);
 }

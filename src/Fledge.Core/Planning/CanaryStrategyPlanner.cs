@@ -21,7 +21,7 @@ internal static class CanaryStrategyPlanner
         var (newRs, old) = Revisions.SyncRevision(pass, createIfMissing: true);
         var canary = pass.Spec.Strategy.Canary!;
         var status = pass.Status.Canary ?? CanaryStatus.Initial;
-        var stable = Find(pass, status.StableReplicaSet);
+        var stable = pass.Find(status.StableReplicaSet);
         if (stable is null)
         {
             // The first version has nothing to be a canary against: it is stable at once.
@@ -50,7 +50,7 @@ internal static class CanaryStrategyPlanner
 
             if (status.ScaleDownAt is { } at && at > pass.Now && stable.AvailableReplicas >= desired)
             {
-                Requeue(pass, at - pass.Now);
+                pass.RequeueWithin(at - pass.Now);
                 othersRunning = true;
                 continue;
             }
@@ -116,7 +116,7 @@ internal static class CanaryStrategyPlanner
         }
         else
         {
-            Requeue(pass, scaleDownAt - pass.Now);
+            pass.RequeueWithin(scaleDownAt - pass.Now);
         }
 
         var message = status.Message.StartsWith("RolloutAborted", StringComparison.Ordinal)
@@ -207,7 +207,7 @@ internal static class CanaryStrategyPlanner
                 {
                     if (pass.Now < started + duration)
                     {
-                        Requeue(pass, started + duration - pass.Now);
+                        pass.RequeueWithin(started + duration - pass.Now);
                         return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: step {index + 1}/{canary.Steps.Length}, pausing {duration.TotalSeconds:0}s" };
                     }
 
@@ -260,7 +260,7 @@ internal static class CanaryStrategyPlanner
             default:
                 if (next is { } at)
                 {
-                    Requeue(pass, at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
+                    pass.RequeueWithin(at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
                 }
 
                 return (status with { Phase = RolloutPhases.Progressing, Message = $"step {index + 1}/{pass.Spec.Strategy.Canary!.Steps.Length}: analysis {run.Name} running" }, false);
@@ -292,7 +292,7 @@ internal static class CanaryStrategyPlanner
         var (phase, message, next) = CanaryAnalysis.Assess(run, metrics);
         if (next is { } at)
         {
-            Requeue(pass, at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
+            pass.RequeueWithin(at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
         }
 
         return phase switch
@@ -431,27 +431,6 @@ internal static class CanaryStrategyPlanner
 
     /// <summary>ceil(weight% of replicas): 25% of 5 is 2.</summary>
     private static int Scaled(int weight, int replicas) => (int)Math.Ceiling(weight * replicas / 100.0);
-
-    private static ReplicaSetState? Find(Pass pass, string? name)
-    {
-        foreach (var rs in pass.ReplicaSets)
-        {
-            if (rs.Name == name)
-            {
-                return rs;
-            }
-        }
-
-        return null;
-    }
-
-    private static void Requeue(Pass pass, TimeSpan after)
-    {
-        if (pass.RequeueAfter is null || after < pass.RequeueAfter)
-        {
-            pass.RequeueAfter = after;
-        }
-    }
 
     /// <summary>Status counts and conditions; a paused or aborted canary does not count against the progress deadline.</summary>
     internal static void Finish(Pass pass, CanaryStatus canary, ReplicaSetState? newRs)

@@ -66,6 +66,35 @@ internal sealed class Pass
 
     public void Remove(string name) => ReplicaSets = ReplicaSets.RemoveAll(rs => rs.Name == name);
 
+    /// <summary>The replica set of that name as this pass has left it, or null.</summary>
+    public ReplicaSetState? Find(string? name)
+    {
+        foreach (var rs in ReplicaSets)
+        {
+            if (rs.Name == name)
+            {
+                return rs;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Asks to be run again after <paramref name="after"/> (at least a second), unless an earlier time was asked for.</summary>
+    public void RequeueWithin(TimeSpan? after)
+    {
+        if (after is not { } delay)
+        {
+            return;
+        }
+
+        delay = delay > TimeSpan.Zero ? delay : TimeSpan.FromSeconds(1);
+        if (RequeueAfter is null || delay < RequeueAfter)
+        {
+            RequeueAfter = delay;
+        }
+    }
+
     /// <summary>The sum of spec.replicas over every replica set.</summary>
     public int TotalReplicas()
     {
