@@ -1,0 +1,108 @@
+using System.Globalization;
+
+namespace Fledge.EndToEnd.Tests;
+
+/// <summary>
+/// Analysis through a real Prometheus server scraping the runtime's /metrics: a version failing 30% is rolled
+/// back by itself, and with Prometheus gone the analysis ends in Error, never in a promotion.
+/// </summary>
+public sealed class PrometheusAnalysisTests
+{
+    private const string Template = """
+        apiVersion: fledge.io/v1alpha1
+        kind: AnalysisTemplate
+        metadata:
+          name: prom-errors
+        spec:
+          args:
+          - name: address
+          - name: revision
+          metrics:
+          - name: failure-rate
+            initialDelay: 6s
+            interval: 2s
+            count: 3
+            consecutiveErrorLimit: 2
+            successCondition: result[0] < 0.05
+            failureCondition: result[0] >= 0.1
+            provider:
+              prometheus:
+                address: "{{args.address}}"
+                query: '(sum(rate(fledge_service_requests_total{service="hello",revision="{{args.revision}}",code="5xx"}[10s])) or vector(0)) / sum(rate(fledge_service_requests_total{service="hello",revision="{{args.revision}}"}[10s]))'
+        """;
+
+    private static string Canary(string version, string prometheus, int revision, string? failRate = null) => string.Create(CultureInfo.InvariantCulture, $"""
+        apiVersion: fledge.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: hello
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {"{"}app: hello{"}"}
+          strategy:
+            canary:
+              canaryService: hello-canary
+              stableService: hello
+              trafficRouting: {"{}"}
+              abortScaleDownDelaySeconds: 2
+              steps:
+              - setWeight: 25
+              - analysis:
+                  templates: [{"{"}templateName: prom-errors{"}"}]
+                  args:
+                  - {"{"}name: address, value: "{prometheus}"{"}"}
+                  - {"{"}name: revision, value: "{revision}"{"}"}
+          template:
+            metadata:
+              labels: {"{"}app: hello{"}"}
+            spec:
+              terminationGracePeriodSeconds: 10
+              containers:
+              - name: hello
+                image: fledge/hello:{version}
+        {(failRate is null ? "" : $"        env:\n        - name: HELLO_FAIL_RATE\n          value: \"{failRate}\"\n")}        readinessProbe:
+                  httpGet: {"{"}path: /ready, port: 8080{"}"}
+                  periodSeconds: 1
+        """);
+
+    [Fact(Timeout = 240_000)]
+    public async Task PrometheusAnalysis_FailingCanaryRollsBack_AndPrometheusGoneNeverPromotes()
+    {
+        await using var runtime = await RuntimeProcess.StartAsync();
+        var metrics = new Uri(runtime.Output.Split('\n').Single(l => l.StartsWith("fledge serve:", StringComparison.Ordinal)).Split("metrics ")[1].Trim());
+        await using var prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{metrics.Port}");
+        var (stablePort, canaryPort) = (RuntimeProcess.FreePort(), RuntimeProcess.FreePort());
+        runtime.Apply(Template + "\n---\n" + Canary("v1", prometheus.Address, 1) + "\n---\n" + Manifests.Service(stablePort) + "\n---\n" + Manifests.Service(canaryPort, name: "hello-canary"));
+        runtime.WaitForRollout("hello");
+
+        using var stop = new CancellationTokenSource();
+        using var http = new HttpClient();
+        var load = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{stablePort}/"));
+                await Task.Delay(5);
+            }
+        })).ToList();
+
+        // A v2 failing 30% is caught by the Prometheus query and rolled back
+        runtime.Apply(Canary("v2", prometheus.Address, 2, failRate: "0.3"));
+        await RestartTests.WaitUntilAsync(() => runtime.Fledge("get", "rollouts", "-o", "wide").Output.Contains("Degraded", StringComparison.Ordinal), 90);
+        var describe = runtime.Fledge("describe", "rollout", "hello").Output;
+        describe.ShouldContain("metric \"failure-rate\" assessed Failed");
+
+        // With Prometheus gone, a v3 cannot be judged: the analysis errors out and v3 is never promoted
+        prometheus.Kill();
+        runtime.Apply(Canary("v3", prometheus.Address, 3));
+        await RestartTests.WaitUntilAsync(() => runtime.Fledge("describe", "rollout", "hello").Output.Contains("assessed Error", StringComparison.Ordinal), 90);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        var (_, rollouts, _) = runtime.Fledge("get", "rollouts", "-o", "wide");
+        rollouts.ShouldContain("Degraded");
+        rollouts.ShouldNotContain("Healthy");
+        runtime.Fledge("describe", "rollout", "hello").Output.ShouldContain("cannot reach Prometheus");
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{stablePort}/"), TestContext.Current.CancellationToken)).ShouldBe("Hello World!\n");
+    }
+}
