@@ -50,7 +50,11 @@ internal static class DescribeCommand
         if (r.Canary is { } canary)
         {
             Row("Phase", canary.Message.Length > 0 ? $"{canary.Phase}: {canary.Message}" : canary.Phase);
-            Row("Step", $"{canary.Step}/{canary.Steps}");
+            if (canary.Steps > 0)
+            {
+                Row("Step", $"{canary.Step}/{canary.Steps}");
+            }
+
             Row("Canary weight", $"{canary.Weight}% ({(canary.TrafficRouted ? "exact, by the Service proxy" : "by replica count")})");
             Row("Stable", canary.StableReplicaSet ?? "-");
             Row("Canary", canary.CanaryReplicaSet ?? "-");

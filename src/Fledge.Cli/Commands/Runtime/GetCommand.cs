@@ -90,7 +90,7 @@ internal static class Tables
             var row = new List<string> { r.Name, $"{r.ReadyReplicas}/{r.Replicas}", N(r.UpdatedReplicas), N(r.AvailableReplicas), Age.Since(r.CreatedAt, now) };
             if (wide)
             {
-                row.AddRange([r.Strategy, N(r.Revision), r.Canary?.Phase ?? "-", r.Canary is { } c ? $"{c.Step}/{c.Steps}" : "-",
+                row.AddRange([r.Strategy, N(r.Revision), r.Canary?.Phase ?? "-", r.Canary is { Steps: > 0 } c ? $"{c.Step}/{c.Steps}" : "-",
                     r.Canary is { } w ? $"{w.Weight}%" : "-", string.Join(",", r.Images)]);
             }
 
