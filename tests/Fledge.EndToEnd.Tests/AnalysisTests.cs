@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-
 namespace Fledge.EndToEnd.Tests;
 
 /// <summary>Canary analysis on the real runtime with the built-in request metrics: a bad version rolls back by itself, a good one is promoted.</summary>
@@ -27,41 +24,13 @@ public sealed class AnalysisTests
                 metric: request_failure_rate:10s
         """;
 
-    private static string Canary(string version, string? failRate = null) => string.Create(CultureInfo.InvariantCulture, $"""
-        apiVersion: fledge.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: hello
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {"{"}app: hello{"}"}
-          strategy:
-            canary:
-              canaryService: hello-canary
-              stableService: hello
-              trafficRouting: {"{}"}
-              abortScaleDownDelaySeconds: 2
-              scaleDownDelaySeconds: 2
-              steps:
-              - setWeight: 25
-              - analysis:
-                  templates: [{"{"}templateName: error-rate{"}"}]
-                  args: [{"{"}name: service, value: hello-canary{"}"}]
-              - setWeight: 50
-              - pause: {"{"}duration: 2s{"}"}
-          template:
-            metadata:
-              labels: {"{"}app: hello{"}"}
-            spec:
-              terminationGracePeriodSeconds: 10
-              containers:
-              - name: hello
-                image: fledge/hello:{version}
-        {(failRate is null ? "" : $"        env:\n        - name: HELLO_FAIL_RATE\n          value: \"{failRate}\"\n")}        readinessProbe:
-                  httpGet: {"{"}path: /ready, port: 8080{"}"}
-                  periodSeconds: 1
-        """);
+    private static string Canary(string version, string? failRate = null) => CanaryManifests.Rollout(version,
+    [
+        "- setWeight: 25",
+        "- analysis: {templates: [{templateName: error-rate}], args: [{name: service, value: hello-canary}]}",
+        "- setWeight: 50",
+        "- pause: {duration: 2s}",
+    ], failRate);
 
     [Fact(Timeout = 240_000)]
     public async Task Canary_FailingThirtyPercent_IsRolledBackByItself_ThenAGoodVersionIsPromoted()
@@ -71,18 +40,8 @@ public sealed class AnalysisTests
         runtime.Apply(Template + "\n---\n" + Canary("v1") + "\n---\n" + Manifests.Service(stablePort) + "\n---\n" + Manifests.Service(canaryPort, name: "hello-canary"));
         runtime.WaitForRollout("hello");
 
-        var results = new ConcurrentQueue<(DateTime At, int Status, string Body)>();
-        using var stop = new CancellationTokenSource();
-        using var http = new HttpClient();
-        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{stablePort}/"));
-                results.Enqueue((DateTime.UtcNow, (int)response.StatusCode, await response.Content.ReadAsStringAsync()));
-                await Task.Delay(5);
-            }
-        })).ToList();
+        await using var load = new ServiceLoad(stablePort, workers: 4, pause: TimeSpan.FromMilliseconds(5));
+        var results = load.Results;
 
         // A v2 that fails 30% of its requests is caught by the analysis and rolled back without anyone
         var started = DateTime.UtcNow;
@@ -102,8 +61,7 @@ public sealed class AnalysisTests
         var goodStart = DateTime.UtcNow;
         runtime.Apply(Canary("v2"));
         runtime.WaitForRollout("hello", "2m");
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
         var good = results.Where(r => r.At >= goodStart).ToList();
         good.ShouldAllBe(r => r.Status == 200);
         good.ShouldContain(r => r.Body == "Howdy World!\n");

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Fledge.EndToEnd.Tests;
 
 /// <summary>Blue-green on the real runtime: the preview answers on its own Service, the switch and the way back drop no request.</summary>
@@ -17,24 +15,9 @@ public sealed class BlueGreenTests
         runtime.Apply(Rollout("v1", active, preview));
         runtime.WaitForRollout("hello");
 
-        var results = new ConcurrentBag<(int Status, string Body)>();
-        using var stop = new CancellationTokenSource();
+        await using var load = new ServiceLoad(active, workers: 4);
+        var results = load.Results;
         using var http = new HttpClient();
-        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{active}/"));
-                    results.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
-                }
-                catch (HttpRequestException e)
-                {
-                    results.Add((0, e.Message));
-                }
-            }
-        })).ToList();
 
         // v2 comes up as the preview: its own Service answers Howdy, users still get Hello
         runtime.Apply(Rollout("v2", active, preview));
@@ -49,8 +32,7 @@ public sealed class BlueGreenTests
         await RestartTests.WaitUntilAsync(() => results.Count > afterSwitch + 200);
         (await http.GetStringAsync(new Uri($"http://127.0.0.1:{active}/"), TestContext.Current.CancellationToken)).ShouldBe("Howdy World!\n");
 
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
         results.Where(r => r.Status != 200).ShouldBeEmpty();
         results.Count.ShouldBeGreaterThan(500);
     }

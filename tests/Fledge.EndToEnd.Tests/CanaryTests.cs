@@ -1,40 +1,9 @@
-using System.Globalization;
-
 namespace Fledge.EndToEnd.Tests;
 
 /// <summary>A canary on the real runtime: the Service proxy splits requests by exact weight; abort sends them all back.</summary>
 public sealed class CanaryTests
 {
-    private static string Canary(string version) => string.Create(CultureInfo.InvariantCulture, $"""
-        apiVersion: fledge.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: hello
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {"{"}app: hello{"}"}
-          strategy:
-            canary:
-              canaryService: hello-canary
-              stableService: hello
-              trafficRouting: {"{}"}
-              abortScaleDownDelaySeconds: 2
-              steps:
-              - setWeight: 25
-              - pause: {"{}"}
-          template:
-            metadata:
-              labels: {"{"}app: hello{"}"}
-            spec:
-              terminationGracePeriodSeconds: 10
-              containers:
-              - name: hello
-                image: fledge/hello:{version}
-                readinessProbe:
-                  httpGet: {"{"}path: /ready, port: 8080{"}"}
-                  periodSeconds: 1
-        """);
+    private static string Canary(string version) => CanaryManifests.Rollout(version, ["- setWeight: 25", "- pause: {}"]);
 
     private static async Task<Dictionary<string, int>> CountAsync(int port, int requests)
     {

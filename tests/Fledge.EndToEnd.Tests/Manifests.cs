@@ -57,3 +57,39 @@ internal static class Manifests
           - port: {port}
         """);
 }
+
+/// <summary>The end-to-end tests' canary rollouts of hello: 2 replicas, exact weights, the given steps.</summary>
+internal static class CanaryManifests
+{
+    /// <param name="steps">The steps, one YAML list item per line (e.g. "- setWeight: 25").</param>
+    /// <param name="failRate">HELLO_FAIL_RATE for this version, to make it fail that share of requests.</param>
+    public static string Rollout(string version, IEnumerable<string> steps, string? failRate = null) => string.Create(CultureInfo.InvariantCulture, $"""
+        apiVersion: fledge.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: hello
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {"{"}app: hello{"}"}
+          strategy:
+            canary:
+              canaryService: hello-canary
+              stableService: hello
+              trafficRouting: {"{}"}
+              abortScaleDownDelaySeconds: 2
+              scaleDownDelaySeconds: 2
+              steps:
+        {string.Concat(steps.Select(step => $"      {step}\n"))}  template:
+            metadata:
+              labels: {"{"}app: hello{"}"}
+            spec:
+              terminationGracePeriodSeconds: 10
+              containers:
+              - name: hello
+                image: fledge/hello:{version}
+        {(failRate is null ? "" : $"        env:\n        - name: HELLO_FAIL_RATE\n          value: \"{failRate}\"\n")}        readinessProbe:
+                  httpGet: {"{"}path: /ready, port: 8080{"}"}
+                  periodSeconds: 1
+        """);
+}

@@ -31,40 +31,12 @@ public sealed class PrometheusAnalysisTests
                 query: '(sum(rate(fledge_service_requests_total{service="hello",revision="{{args.revision}}",code="5xx"}[10s])) or vector(0)) / sum(rate(fledge_service_requests_total{service="hello",revision="{{args.revision}}"}[10s]))'
         """;
 
-    private static string Canary(string version, string prometheus, int revision, string? failRate = null) => string.Create(CultureInfo.InvariantCulture, $"""
-        apiVersion: fledge.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: hello
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {"{"}app: hello{"}"}
-          strategy:
-            canary:
-              canaryService: hello-canary
-              stableService: hello
-              trafficRouting: {"{}"}
-              abortScaleDownDelaySeconds: 2
-              steps:
-              - setWeight: 25
-              - analysis:
-                  templates: [{"{"}templateName: prom-errors{"}"}]
-                  args:
-                  - {"{"}name: address, value: "{prometheus}"{"}"}
-                  - {"{"}name: revision, value: "{revision}"{"}"}
-          template:
-            metadata:
-              labels: {"{"}app: hello{"}"}
-            spec:
-              terminationGracePeriodSeconds: 10
-              containers:
-              - name: hello
-                image: fledge/hello:{version}
-        {(failRate is null ? "" : $"        env:\n        - name: HELLO_FAIL_RATE\n          value: \"{failRate}\"\n")}        readinessProbe:
-                  httpGet: {"{"}path: /ready, port: 8080{"}"}
-                  periodSeconds: 1
-        """);
+    private static string Canary(string version, string prometheus, int revision, string? failRate = null) => CanaryManifests.Rollout(version,
+    [
+        "- setWeight: 25",
+        string.Create(CultureInfo.InvariantCulture,
+            $"- analysis: {{templates: [{{templateName: prom-errors}}], args: [{{name: address, value: \"{prometheus}\"}}, {{name: revision, value: \"{revision}\"}}]}}"),
+    ], failRate);
 
     [Fact(Timeout = 240_000)]
     public async Task PrometheusAnalysis_FailingCanaryRollsBack_AndPrometheusGoneNeverPromotes()
@@ -76,16 +48,7 @@ public sealed class PrometheusAnalysisTests
         runtime.Apply(Template + "\n---\n" + Canary("v1", prometheus.Address, 1) + "\n---\n" + Manifests.Service(stablePort) + "\n---\n" + Manifests.Service(canaryPort, name: "hello-canary"));
         runtime.WaitForRollout("hello");
 
-        using var stop = new CancellationTokenSource();
-        using var http = new HttpClient();
-        var load = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{stablePort}/"));
-                await Task.Delay(5);
-            }
-        })).ToList();
+        await using var load = new ServiceLoad(stablePort, workers: 2, pause: TimeSpan.FromMilliseconds(5));
 
         // A v2 failing 30% is caught by the Prometheus query and rolled back
         runtime.Apply(Canary("v2", prometheus.Address, 2, failRate: "0.3"));
@@ -97,12 +60,12 @@ public sealed class PrometheusAnalysisTests
         prometheus.Kill();
         runtime.Apply(Canary("v3", prometheus.Address, 3));
         await RestartTests.WaitUntilAsync(() => runtime.Fledge("describe", "rollout", "hello").Output.Contains("assessed Error", StringComparison.Ordinal), 90);
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
         var (_, rollouts, _) = runtime.Fledge("get", "rollouts", "-o", "wide");
         rollouts.ShouldContain("Degraded");
         rollouts.ShouldNotContain("Healthy");
         runtime.Fledge("describe", "rollout", "hello").Output.ShouldContain("cannot reach Prometheus");
+        using var http = new HttpClient();
         (await http.GetStringAsync(new Uri($"http://127.0.0.1:{stablePort}/"), TestContext.Current.CancellationToken)).ShouldBe("Hello World!\n");
     }
 }

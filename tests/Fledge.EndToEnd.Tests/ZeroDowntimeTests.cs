@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Fledge.EndToEnd.Tests;
@@ -19,24 +18,8 @@ public sealed class ZeroDowntimeTests
         runtime.WaitForRollout("hello");
 
         // When v2 rolls out (maxUnavailable 0) and then the rollout scales down, while clients send requests all along
-        var results = new ConcurrentBag<(int Status, string Body)>();
-        using var stop = new CancellationTokenSource();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
-                    results.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
-                }
-                catch (HttpRequestException e)
-                {
-                    results.Add((0, e.Message));
-                }
-            }
-        })).ToList();
+        await using var load = new ServiceLoad(port, Workers);
+        var results = load.Results;
 
         runtime.Apply(Manifests.Hello("v2"));
         runtime.WaitForRollout("hello");
@@ -50,8 +33,7 @@ public sealed class ZeroDowntimeTests
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await load.StopAsync();
 
         // Then every request succeeded, and each came from v1 or v2
         results.Count.ShouldBeGreaterThanOrEqualTo(MinimumRequests);
