@@ -57,6 +57,7 @@ public sealed class LocalRuntime : IAsyncDisposable
             _controller.Enqueue(view.Rollout);
         };
         platform.RoutesChanged += routes => _services.Refresh(_supervisor.Replicas(), routes);
+        platform.TrackChanged += _controller.Enqueue;
         var providers = new Fledge.Metrics.MetricProviders(
             [new Analysis.FledgeMetricProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http)], time);
         _analysis = new Analysis.AnalysisRunner(platform, providers, _controller, time, logger);

@@ -37,7 +37,8 @@ public static class RolloutReader
         return errors.Count > 0 ? (null, errors) : (ToRollout(resource, kind), errors);
     }
 
-    private static RolloutResource FromDeployment(V1Deployment deployment) => new()
+    /// <summary>A Deployment's fields in the shape of a Rollout.</summary>
+    public static RolloutResource FromDeployment(V1Deployment deployment) => new()
     {
         ApiVersion = deployment.ApiVersion,
         Kind = deployment.Kind,

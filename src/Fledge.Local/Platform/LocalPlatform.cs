@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Fledge.Control;
+using Fledge.Core.Kanarini;
 using Fledge.Core.Planning;
 using Fledge.Core.Rollouts;
 using Fledge.Local.Replicas;
@@ -13,11 +14,12 @@ namespace Fledge.Local.Platform;
 /// processes run by the <see cref="Supervisor"/>. Callers hold <see cref="Gate"/> around every use, so the
 /// controller and the control API never interleave their changes.
 /// </summary>
-internal sealed class LocalPlatform : IRolloutPlatform
+internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatform
 {
     private readonly StateStore _store;
     private readonly Supervisor _supervisor;
     private readonly Dictionary<string, RolloutRecord> _rollouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CanaryDeploymentRecord> _canaryDeployments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ReplicaSetState>> _replicaSets = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> _templates = ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>.Empty;
 
@@ -29,6 +31,11 @@ internal sealed class LocalPlatform : IRolloutPlatform
         {
             _rollouts[name] = RolloutRecord.FromJson(body, createdAt);
             _replicaSets[name] = store.ReplicaSets(name).Select(rs => rs.ToState()).ToDictionary(rs => rs.Name, StringComparer.Ordinal);
+        }
+
+        foreach (var (name, body, createdAt) in store.Objects(StoredKinds.CanaryDeployment))
+        {
+            _canaryDeployments[name] = CanaryDeploymentRecord.FromJson(body, createdAt);
         }
 
         foreach (var (name, body, _) in store.Objects(StoredKinds.AnalysisTemplate))
@@ -95,6 +102,94 @@ internal sealed class LocalPlatform : IRolloutPlatform
                         status?.StableReplicaSet, status?.CanaryReplicaSet, status?.Weight ?? 0, r.Rollout.Spec.Strategy.Canary.TrafficRouted);
             })
             .ToList();
+
+    public IReadOnlyCollection<CanaryDeploymentRecord> CanaryDeployments => _canaryDeployments.Values;
+
+    public CanaryDeploymentRecord? FindCanaryDeployment(string name) => _canaryDeployments.GetValueOrDefault(name);
+
+    /// <summary>Raised (under the gate) when a CanaryDeployment changed a track Deployment, which then needs reconciling.</summary>
+    public event Action<string>? TrackChanged;
+
+    /// <summary>Stores a new or changed CanaryDeployment.</summary>
+    public void Put(CanaryDeploymentRecord record, DateTimeOffset now)
+    {
+        _store.PutObject(StoredKinds.CanaryDeployment, record.Name, record.ToJson(), now);
+        _canaryDeployments[record.Name] = record;
+    }
+
+    /// <summary>Deletes a CanaryDeployment and the track Deployments it owns.</summary>
+    public void DeleteCanaryDeployment(string name)
+    {
+        foreach (var track in _rollouts.Values.Where(r => OwnerOf(r) == name).Select(r => r.Name).ToList())
+        {
+            Delete(track);
+        }
+
+        _store.DeleteObject(StoredKinds.CanaryDeployment, name);
+        _canaryDeployments.Remove(name);
+    }
+
+    /// <summary>The CanaryDeployment that owns a rollout (a track Deployment), or null.</summary>
+    public static string? OwnerOf(RolloutRecord record) =>
+        record.Manifest.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Kind == CanaryDeployment.KindName && o.Controller == true)?.Name;
+
+    public CanaryDeploymentSnapshot ObserveCanaryDeployment(string name, DateTimeOffset now)
+    {
+        var cd = _canaryDeployments[name].Deployment;
+        return new CanaryDeploymentSnapshot(cd, ObserveTrack(cd, TrackName.Canary), ObserveTrack(cd, TrackName.Stable), now);
+    }
+
+    /// <summary>A track's Deployment: which template it runs, and whether it has rolled out (every replica updated and available).</summary>
+    public TrackObservation? ObserveTrack(CanaryDeployment cd, TrackName track)
+    {
+        if (Find(cd.DeploymentName(track)) is not { } record)
+        {
+            return null;
+        }
+
+        var rollout = record.Rollout;
+        var status = rollout.Status;
+        var replicas = rollout.Spec.Replicas;
+        var ready = status.ObservedGeneration >= rollout.Generation && status.UpdatedReplicas == replicas && status.Replicas == replicas
+            && status.AvailableReplicas == replicas;
+        return new TrackObservation(OwnerOf(record) == cd.Name, rollout.Annotations.GetValueOrDefault(CanaryDeployment.TemplateHashAnnotation), replicas, ready);
+    }
+
+    public void ApplyCanaryDeployment(string name, PlanAction action, DateTimeOffset now)
+    {
+        var record = _canaryDeployments[name];
+        switch (action)
+        {
+            case ApplyTrackDeployment apply:
+                var resource = Core.Manifests.RolloutReader.FromDeployment(apply.Deployment);
+                var trackName = apply.Deployment.Metadata.Name;
+                if (Find(trackName) is { } existing)
+                {
+                    if (existing.Manifest.Metadata?.Annotations?.TryGetValue(Annotations.Revision, out var revision) == true)
+                    {
+                        resource.Metadata!.Annotations![Annotations.Revision] = revision;
+                    }
+
+                    existing.Replace(resource);
+                    Put(existing, now);
+                }
+                else
+                {
+                    resource.Metadata!.Generation = 1;
+                    Put(new RolloutRecord("apps/v1", "Deployment", resource, RolloutStatus.Empty, now), now);
+                }
+
+                TrackChanged?.Invoke(trackName);
+                break;
+            case UpdateCanaryDeploymentStatus status:
+                record.SetStatus(status.Status);
+                _store.PutObject(StoredKinds.CanaryDeployment, name, record.ToJson(), now);
+                break;
+            case RecordEvent recorded:
+                _store.AddEvent($"{CanaryDeployment.KindName}/{name}", now, recorded.Type, recorded.EventReason, recorded.Message);
+                break;
+        }
+    }
 
     /// <summary>Starts the replicas the store says should run (after a restart of the runtime).</summary>
     public void Resume()
@@ -220,4 +315,5 @@ internal static class StoredKinds
     public const string Rollout = "Rollout";
     public const string Service = "Service";
     public const string AnalysisTemplate = "AnalysisTemplate";
+    public const string CanaryDeployment = "CanaryDeployment";
 }

@@ -8,10 +8,13 @@ namespace Fledge.Local.Platform;
 /// Reconciles rollouts on the local platform: a rollout is queued when it is applied or changed, when one
 /// of its replicas changes, when the planner asks to look again, and on a short resync (availability after
 /// minReadySeconds is a matter of time, not of an event). One rollout at a time, under the platform's gate.
+/// CanaryDeployments go through the same queue (as "CanaryDeployment/NAME"); the track Deployments they
+/// change are queued after them.
 /// </summary>
 internal sealed class RolloutController(LocalPlatform platform, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan Resync = TimeSpan.FromMilliseconds(250);
+    private const string CanaryDeploymentKey = "CanaryDeployment/";
 
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -25,6 +28,8 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
     }
 
     public void Enqueue(string rollout) => _queue.Writer.TryWrite(rollout);
+
+    public void EnqueueCanaryDeployment(string name) => _queue.Writer.TryWrite(CanaryDeploymentKey + name);
 
     public async ValueTask DisposeAsync()
     {
@@ -65,18 +70,33 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
         await platform.Gate.WaitAsync(_stop.Token);
         try
         {
-            if (platform.Find(name) is null)
+            ReconcileResult result;
+            if (name.StartsWith(CanaryDeploymentKey, StringComparison.Ordinal))
             {
-                return;
+                var cd = name[CanaryDeploymentKey.Length..];
+                if (platform.FindCanaryDeployment(cd) is null)
+                {
+                    return;
+                }
+
+                result = CanaryDeploymentReconciler.Reconcile(platform, cd, time.GetUtcNow());
+            }
+            else
+            {
+                if (platform.Find(name) is null)
+                {
+                    return;
+                }
+
+                result = Reconciler.Reconcile(platform, name, time.GetUtcNow());
             }
 
-            var result = Reconciler.Reconcile(platform, name, time.GetUtcNow());
             if (result.RequeueAfter is { } after)
             {
                 _ = RequeueAsync(name, after);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
         {
             logger.LogError(e, "reconciling rollout {Rollout} failed; retrying", name);
             _ = RequeueAsync(name, TimeSpan.FromSeconds(1));
@@ -111,7 +131,9 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
                 List<string> names;
                 try
                 {
-                    names = platform.Rollouts.Select(r => r.Name).ToList();
+                    names = platform.Rollouts.Select(r => r.Name)
+                        .Concat(platform.CanaryDeployments.Select(c => CanaryDeploymentKey + c.Name))
+                        .ToList();
                 }
                 finally
                 {

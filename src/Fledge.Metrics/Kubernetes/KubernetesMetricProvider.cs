@@ -1,0 +1,42 @@
+using Fledge.Core.Analysis;
+
+namespace Fledge.Metrics.Kubernetes;
+
+/// <summary>
+/// AnalysisTemplate provider <c>kubernetes</c>: a metric from the custom or external metrics API. Settings:
+/// <c>metric</c>; for an object metric <c>kind</c> and <c>name</c> (e.g. Service, hello-canary); for an external
+/// metric <c>type: External</c>; optional <c>namespace</c> (default "default"), <c>selector</c> ("a=b,c in (d)")
+/// and <c>address</c> (the API server; defaults to the one the runtime was started with).
+/// </summary>
+public sealed class KubernetesMetricProvider(HttpClient http, Uri? server) : IMetricProvider
+{
+    public string Kind => "kubernetes";
+
+    public async Task<IReadOnlyList<double>> ReadAsync(AnalysisMetric metric, MeasureContext context, CancellationToken cancel)
+    {
+        var settings = metric.Provider;
+        var address = settings.Setting("address") is { Length: > 0 } text
+            ? Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new MetricProviderException($"address \"{text}\" is not an absolute URL")
+            : server ?? throw new MetricProviderException("no Kubernetes metrics API to ask: set the provider's address, or start `fledge serve --metrics-api URL`");
+        var client = new KubernetesMetricsClient(http, address);
+        var ns = settings.Setting("namespace") is { Length: > 0 } given ? given : "default";
+        var name = settings.Setting("metric");
+        if (name.Length == 0)
+        {
+            throw new MetricProviderException("the kubernetes provider needs metric: the metric's name");
+        }
+
+        var selector = settings.Setting("selector") is { Length: > 0 } s ? s : null;
+        if (settings.Setting("type").Equals("External", StringComparison.OrdinalIgnoreCase))
+        {
+            return await client.GetExternalMetricAsync(ns, name, selector, cancel);
+        }
+
+        if (settings.Setting("kind").Length == 0 || settings.Setting("name").Length == 0)
+        {
+            throw new MetricProviderException("an object metric needs kind and name (e.g. kind: Service, name: hello-canary), or type: External");
+        }
+
+        return [await client.GetObjectMetricAsync(ns, settings.Setting("kind"), settings.Setting("name"), name, selector, cancel)];
+    }
+}
