@@ -58,9 +58,13 @@ public sealed class LocalRuntime : IAsyncDisposable
         };
         platform.RoutesChanged += routes => _services.Refresh(_supervisor.Replicas(), routes);
         platform.TrackChanged += _controller.Enqueue;
+        var fledgeMetrics = new Analysis.FledgeMetricProvider(Metrics.Windows);
         var providers = new Fledge.Metrics.MetricProviders(
-            [new Analysis.FledgeMetricProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http)], time);
-        _analysis = new Analysis.AnalysisRunner(platform, providers, _controller, time, logger);
+            [fledgeMetrics, new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http),
+                new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi)], time);
+        var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
+            options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api) : null);
+        _analysis = new Analysis.AnalysisRunner(platform, providers, trackMetrics, _controller, time, logger);
         Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, time);
         Platform = platform;
     }

@@ -11,4 +11,7 @@ public sealed record RuntimeOptions(string DataDirectory)
 
     /// <summary>The loopback port of /metrics; 0 picks a free one.</summary>
     public int MetricsPort { get; init; } = 9464;
+
+    /// <summary>A Kubernetes custom/external metrics API; without it, CanaryDeployment Object metrics of Services come from the runtime's own request counts.</summary>
+    public Uri? MetricsApi { get; init; }
 }

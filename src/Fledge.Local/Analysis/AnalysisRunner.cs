@@ -1,3 +1,4 @@
+using Fledge.Core.Kanarini;
 using Fledge.Core.Planning;
 using Fledge.Local.Platform;
 using Fledge.Metrics;
@@ -10,10 +11,16 @@ namespace Fledge.Local.Analysis;
 /// them in the canary's status (written to the store), then asks the controller to look at the rollout.
 /// The providers are called outside the platform's gate, so a slow Prometheus never holds up the rollouts.
 /// </summary>
-internal sealed class AnalysisRunner(LocalPlatform platform, MetricProviders providers, RolloutController controller, TimeProvider time, ILogger logger)
+internal sealed class AnalysisRunner(
+    LocalPlatform platform, MetricProviders providers, TrackMetricReader trackMetrics, RolloutController controller, TimeProvider time, ILogger logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A CanaryDeployment check whose metric could not be read is tried again after this long.</summary>
+    private static readonly TimeSpan CheckRetry = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, DateTimeOffset> _retryAt = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -38,6 +45,7 @@ internal sealed class AnalysisRunner(LocalPlatform platform, MetricProviders pro
             {
                 await Task.Delay(Tick, time, _stop.Token);
                 await MeasureDueAsync();
+                await CheckCanaryDeploymentsAsync();
             }
         }
         catch (OperationCanceledException)
@@ -81,6 +89,94 @@ internal sealed class AnalysisRunner(LocalPlatform platform, MetricProviders pro
             }
 
             controller.Enqueue(rollout);
+        }
+    }
+
+    /// <summary>
+    /// The CanaryDeployments' metrics checks that are due: each metric read once, outside the gate; the result
+    /// recorded in the status (with Kanarini's events). A metric that cannot be read records nothing and the
+    /// check is tried again, with a warning event, so a metrics source that is down never passes a template.
+    /// </summary>
+    private async Task CheckCanaryDeploymentsAsync()
+    {
+        var now = time.GetUtcNow();
+        List<(string Name, string Namespace, DueCheck Check)> due;
+        await platform.Gate.WaitAsync(_stop.Token);
+        try
+        {
+            due = platform.CanaryDeployments
+                .Where(r => !_retryAt.TryGetValue(r.Name, out var at) || at <= now)
+                .Select(r => (r.Name, r.Deployment.Namespace, Check: MetricsCheck.Due(r.Deployment, platform.ObserveTrack(r.Deployment, TrackName.Canary), now)))
+                .Where(d => d.Check is not null)
+                .Select(d => (d.Name, d.Namespace, d.Check!))
+                .ToList();
+        }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        foreach (var (name, ns, check) in due)
+        {
+            var values = new List<MetricValue>();
+            string? problem = null;
+            foreach (var metric in check.Metrics)
+            {
+                try
+                {
+                    var value = await trackMetrics.ReadAsync(metric, ns, check.Since, _stop.Token);
+                    if (value < 0 || double.IsNaN(value))
+                    {
+                        problem = $"{metric.Display}: the value {value} cannot be judged (negative or NaN); the check will be retried";
+                        break;
+                    }
+
+                    values.Add(new MetricValue(metric.Display, value, metric.Target));
+                }
+                catch (MetricProviderException e)
+                {
+                    problem = e.Message;
+                    break;
+                }
+            }
+
+            await platform.Gate.WaitAsync(_stop.Token);
+            try
+            {
+                if (platform.FindCanaryDeployment(name) is not { } record)
+                {
+                    continue;
+                }
+
+                var at = time.GetUtcNow();
+                if (problem is not null)
+                {
+                    _retryAt[name] = at + CheckRetry;
+                    logger.LogWarning("CanaryDeployment {Name}: metrics check failed: {Problem}", name, problem);
+                    platform.ApplyCanaryDeployment(name, new RecordEvent(RecordEvent.Warning, KanariniReasons.FailedGetMetric,
+                        $"{problem}; retrying in {Core.Durations.Format(CheckRetry)}"), at);
+                    continue;
+                }
+
+                _retryAt.Remove(name);
+                if (MetricsCheck.Record(record.Deployment, check, values, at) is not var (status, events))
+                {
+                    continue;
+                }
+
+                logger.LogInformation("CanaryDeployment {Name}: {Message}", name, events[0].Message);
+                platform.ApplyCanaryDeployment(name, new UpdateCanaryDeploymentStatus(status, events[0].Message), at);
+                foreach (var recorded in events)
+                {
+                    platform.ApplyCanaryDeployment(name, recorded, at);
+                }
+            }
+            finally
+            {
+                platform.Gate.Release();
+            }
+
+            controller.EnqueueCanaryDeployment(name);
         }
     }
 }

@@ -94,3 +94,27 @@ public sealed record HistoryList(IReadOnlyList<HistoryEntry> Items);
 
 /// <summary>A message for the person who asked (undo, pause, scale...).</summary>
 public sealed record MessageResponse(string Message);
+
+/// <summary>One track of a CanaryDeployment: its Deployment, the image it runs, and how far it has rolled out.</summary>
+public sealed record TrackSummary(string Deployment, string? Image, int Replicas, int Ready, int Available, bool RolledOut);
+
+/// <summary>A Kanarini CanaryDeployment as `get canarydeployments` shows it.</summary>
+/// <param name="Phase">Ready, Failed, Checking (the metrics check is pending) or Progressing.</param>
+public sealed record CanaryDeploymentSummary(
+    string Name,
+    string Image,
+    string Phase,
+    string Message,
+    TrackSummary Canary,
+    TrackSummary Stable,
+    string? LatestSuccessful,
+    string? LatestFailed,
+    IReadOnlyList<Core.Kanarini.MetricValue> LatestMetrics,
+    long Generation,
+    long ObservedGeneration,
+    IReadOnlyList<ConditionSummary> Conditions,
+    DateTimeOffset CreatedAt);
+
+public sealed record CanaryDeploymentList(IReadOnlyList<CanaryDeploymentSummary> Items);
+
+public sealed record CanaryDeploymentDetail(CanaryDeploymentSummary CanaryDeployment, IReadOnlyList<EventSummary> Events);

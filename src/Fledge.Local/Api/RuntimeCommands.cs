@@ -30,6 +30,7 @@ internal sealed class RuntimeCommands(
         var rollouts = new List<(ManifestObject Source, RolloutResource Resource)>();
         var serviceObjects = new List<V1Service>();
         var templates = new List<Core.Analysis.AnalysisTemplate>();
+        var canaryDeployments = new List<(ManifestObject Source, CanaryDeploymentResource Resource)>();
         foreach (var source in request.Sources)
         {
             var loaded = ManifestLoader.Load(source.Content, source.Name);
@@ -52,6 +53,11 @@ internal sealed class RuntimeCommands(
                         }
 
                         break;
+                    case CanaryDeploymentResource canaryDeployment:
+                        var (_, cdErrors) = CanaryDeploymentReader.Read(obj);
+                        errors.AddRange(cdErrors.Select(e => e.ToString()));
+                        canaryDeployments.Add((obj, canaryDeployment));
+                        break;
                     case V1Service service:
                         errors.AddRange(ServiceValidator.Validate(service).Select(e => obj.Error(e.Field, e.ToString()).ToString()));
                         serviceObjects.Add(service);
@@ -60,6 +66,25 @@ internal sealed class RuntimeCommands(
                         errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: {obj.Kind} objects are managed by their rollout; apply the Rollout or Deployment instead");
                         break;
                 }
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            await platform.Gate.WaitAsync();
+            try
+            {
+                foreach (var (source, _) in rollouts)
+                {
+                    if (platform.Find(source.Name) is { } existing && LocalPlatform.OwnerOf(existing) is { } owner)
+                    {
+                        errors.Add($"{source.Source}:{source.Line}: {source.Display}: is a track of CanaryDeployment \"{owner}\"; change the CanaryDeployment instead");
+                    }
+                }
+            }
+            finally
+            {
+                platform.Gate.Release();
             }
         }
 
@@ -82,6 +107,11 @@ internal sealed class RuntimeCommands(
             {
                 results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
             }
+
+            foreach (var (source, resource) in canaryDeployments)
+            {
+                results.Add(new ApplyResult(source.Kind, source.Name, ApplyCanaryDeployment(resource, now)));
+            }
         }
         finally
         {
@@ -98,7 +128,74 @@ internal sealed class RuntimeCommands(
             controller.Enqueue(source.Name);
         }
 
+        foreach (var (source, _) in canaryDeployments)
+        {
+            controller.EnqueueCanaryDeployment(source.Name);
+        }
+
         return new ApplyResponse(results);
+    }
+
+    private string ApplyCanaryDeployment(CanaryDeploymentResource resource, DateTimeOffset now)
+    {
+        if (platform.FindCanaryDeployment(resource.Metadata!.Name) is not { } existing)
+        {
+            resource.Metadata.Generation = 1;
+            platform.Put(new CanaryDeploymentRecord(resource, Core.Kanarini.CanaryDeploymentStatus.Empty, now), now);
+            return "created";
+        }
+
+        if (!existing.Replace(resource))
+        {
+            return "unchanged";
+        }
+
+        platform.Put(existing, now);
+        return "configured";
+    }
+
+    public Task<CanaryDeploymentList> CanaryDeploymentsAsync() => ReadAsync(() =>
+        new CanaryDeploymentList(platform.CanaryDeployments.OrderBy(c => c.Name, StringComparer.Ordinal).Select(CanarySummary).ToList()));
+
+    public Task<CanaryDeploymentDetail> DescribeCanaryDeploymentAsync(string name) => ReadAsync(() =>
+    {
+        var record = platform.FindCanaryDeployment(name) ?? throw CommandException.NotFound("CanaryDeployment", name);
+        return new CanaryDeploymentDetail(CanarySummary(record),
+            store.Events($"{Core.Kanarini.CanaryDeployment.KindName}/{name}", 20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)).ToList());
+    });
+
+    private CanaryDeploymentSummary CanarySummary(CanaryDeploymentRecord record)
+    {
+        var cd = record.Deployment;
+        var status = cd.Status;
+        TrackSummary Track(Core.Kanarini.TrackName track)
+        {
+            var name = cd.DeploymentName(track);
+            var rollout = platform.Find(name)?.Rollout;
+            var observed = platform.ObserveTrack(cd, track);
+            return new TrackSummary(name, rollout?.Spec.Template.Image, cd.Track(track).Replicas, rollout?.Status.ReadyReplicas ?? 0,
+                rollout?.Status.AvailableReplicas ?? 0, observed is { Ready: true, Owned: true });
+        }
+
+        static string? Image(Core.Kanarini.DeploymentSnapshot? snapshot) => snapshot is null ? null
+            : $"{PodTemplate.From(KubernetesJson.Deserialize<V1PodTemplateSpec>(snapshot.Template)).Image} ({snapshot.TemplateHash})";
+
+        var now = time.GetUtcNow();
+        var (phase, message) = status.Condition(Core.Kanarini.KanariniReasons.Failure) is { Status: ConditionStatus.True } failure
+                ? ("Failed", failure.Message)
+            : status.Condition(Core.Kanarini.KanariniReasons.Ready) is { Status: ConditionStatus.True } ready
+                ? ("Ready", ready.Message)
+            : status.CanaryDeploymentReadyStatusCheckpoint is { MetricCheckResult: Core.Kanarini.MetricCheckResult.Unknown } checkpoint && checkpoint.TemplateHash == cd.Template.Hash
+                ? ("Checking", checkpoint.LatestReadyTimestamp + cd.Canary.MetricsCheckDelay > now
+                    ? $"metrics check in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((checkpoint.LatestReadyTimestamp + cd.Canary.MetricsCheckDelay - now).TotalSeconds)))}"
+                    : "metrics check due")
+            : ("Progressing", status.Condition(Core.Kanarini.KanariniReasons.Progressing)?.Message ?? "");
+        return new CanaryDeploymentSummary(cd.Name, cd.Template.Image, phase, message, Track(Core.Kanarini.TrackName.Canary), Track(Core.Kanarini.TrackName.Stable),
+            Image(status.LatestSuccessfulDeploymentSnapshot), Image(status.LatestFailedDeploymentSnapshot),
+            status.LatestMetrics.IsDefault ? [] : status.LatestMetrics, cd.Generation, status.ObservedGeneration,
+            (status.Conditions.IsDefault ? [] : status.Conditions)
+                .Select(c => new ConditionSummary(c.Type, c.Status.ToString(), c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)).ToList(),
+            record.CreatedAt);
     }
 
     private string ApplyRollout(ManifestObject source, RolloutResource resource, DateTimeOffset now)
@@ -294,6 +391,23 @@ internal sealed class RuntimeCommands(
                 }
 
                 return new MessageResponse($"{kind.TrimEnd('s').ToLowerInvariant()} \"{name}\" deleted");
+            case "canarydeployment" or "canarydeployments" or "cd":
+                await platform.Gate.WaitAsync();
+                try
+                {
+                    if (platform.FindCanaryDeployment(name) is null)
+                    {
+                        throw CommandException.NotFound("CanaryDeployment", name);
+                    }
+
+                    platform.DeleteCanaryDeployment(name);
+                }
+                finally
+                {
+                    platform.Gate.Release();
+                }
+
+                return new MessageResponse($"canarydeployment \"{name}\" deleted");
             case "analysistemplate" or "analysistemplates":
                 await platform.Gate.WaitAsync();
                 try

@@ -37,7 +37,7 @@ public sealed class RequestMetrics
     /// <summary>The same requests over the last ten minutes, for the built-in analysis provider.</summary>
     public RequestWindows Windows { get; }
 
-    public void Record(string service, string revision, int statusCode, TimeSpan elapsed, string? alsoForService = null)
+    public void Record(string service, string revision, int statusCode, TimeSpan elapsed, IReadOnlyList<string>? alsoFor = null)
     {
         var statusClass = statusCode is >= 100 and < 600 ? statusCode / 100 : 0;
         var children = _children.GetOrAdd((service, revision, statusClass), static (key, metrics) =>
@@ -46,9 +46,9 @@ public sealed class RequestMetrics
         children.Requests.Inc();
         children.Duration.Observe(elapsed.TotalSeconds);
         Windows.Record(service, revision, statusClass is 0 or 5, elapsed);
-        if (alsoForService is not null)
+        foreach (var other in alsoFor ?? [])
         {
-            Windows.Record(alsoForService, revision, statusClass is 0 or 5, elapsed);
+            Windows.Record(other, revision, statusClass is 0 or 5, elapsed);
         }
     }
 }

@@ -4,9 +4,10 @@ namespace Fledge.Local.Services;
 public sealed record ServiceEndpoint(string Replica, string ReplicaSet, string Revision, string Address)
 {
     /// <summary>
-    /// The canary Service, for a canary endpoint reached through the stable Service: its requests also count
-    /// for the canary Service in the built-in analysis metrics, so "request_failure_rate of hello-canary"
-    /// sees the canary's share of the stable Service's traffic.
+    /// The other Services that reach this replica: its requests count for them too in the built-in analysis
+    /// metrics. A Service's request metrics are those of the replicas it reaches, whichever Service a request
+    /// came through, so "request_failure_rate of hello-canary" sees the canary's share of the stable Service's
+    /// traffic (an Argo canary behind the stable Service, or a Kanarini canary track behind a Service of both tracks).
     /// </summary>
-    public string? Alias { get; init; }
+    public IReadOnlyList<string> AlsoFor { get; init; } = [];
 }

@@ -64,9 +64,15 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         await _gate.WaitAsync();
         try
         {
-            if (!_services.Remove(name, out var entry))
+            Entry? entry;
+            lock (_services)
             {
-                return false;
+                if (!_services.Remove(name, out entry))
+                {
+                    return false;
+                }
+
+                RouteAll();
             }
 
             store.DeleteObject(StoredKinds.Service, name);
@@ -86,44 +92,64 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         {
             _replicas = replicas;
             _routes = routes ?? _routes;
-            foreach (var entry in _services.Values)
+            RouteAll();
+        }
+    }
+
+    /// <summary>
+    /// Sets every Service's endpoints (under the lock): each Service's selected replicas, narrowed and weighted
+    /// when a canary rollout names it; then each endpoint learns which other Services reach the same replica.
+    /// </summary>
+    private void RouteAll()
+    {
+        var routed = _services.Values.Select(entry => (Entry: entry, Routing: Route(entry))).ToList();
+        var reachedBy = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (entry, (primary, canary, _)) in routed)
+        {
+            foreach (var endpoint in primary.Concat(canary))
             {
-                Route(entry);
+                if (!reachedBy.TryGetValue(endpoint.Replica, out var services))
+                {
+                    reachedBy[endpoint.Replica] = services = [];
+                }
+
+                services.Add(entry.Service.Metadata.Name);
+            }
+        }
+
+        foreach (var (entry, (primary, canary, weight)) in routed)
+        {
+            var name = entry.Service.Metadata.Name;
+            List<ServiceEndpoint> WithOthers(List<ServiceEndpoint> endpoints) =>
+                endpoints.Select(e => e with { AlsoFor = reachedBy[e.Replica].Where(s => s != name).ToList() }).ToList();
+            foreach (var proxy in entry.Proxies)
+            {
+                proxy.SetEndpoints(WithOthers(primary), WithOthers(canary), weight);
             }
         }
     }
 
-    /// <summary>Sets a Service's endpoints: its selector's ready replicas, narrowed and weighted when a canary rollout names it.</summary>
-    private void Route(Entry entry)
+    /// <summary>A Service's endpoints: its selector's ready replicas, narrowed and weighted when a canary rollout names it.</summary>
+    private (List<ServiceEndpoint> Primary, List<ServiceEndpoint> Canary, int Weight) Route(Entry entry)
     {
         var name = entry.Service.Metadata.Name;
         var matched = EndpointsOf(entry.Service, _replicas);
         var route = _routes.FirstOrDefault(r => r.StableService == name || r.CanaryService == name);
-        List<ServiceEndpoint> primary = matched;
-        List<ServiceEndpoint> canary = [];
-        var weight = 0;
-        if (route is not null)
+        if (route is null)
         {
-            bool Of(ServiceEndpoint e, string? replicaSet) => replicaSet is not null && e.ReplicaSet == replicaSet;
-            if (route.CanaryService == name)
-            {
-                primary = matched.Where(e => Of(e, route.CanaryReplicaSet ?? route.StableReplicaSet)).ToList();
-            }
-            else
-            {
-                primary = matched.Where(e => Of(e, route.StableReplicaSet)).ToList();
-                if (route.TrafficRouted && route.CanaryReplicaSet is not null)
-                {
-                    canary = matched.Where(e => Of(e, route.CanaryReplicaSet)).Select(e => e with { Alias = route.CanaryService }).ToList();
-                    weight = route.Weight;
-                }
-            }
+            return (matched, [], 0);
         }
 
-        foreach (var proxy in entry.Proxies)
+        bool Of(ServiceEndpoint e, string? replicaSet) => replicaSet is not null && e.ReplicaSet == replicaSet;
+        if (route.CanaryService == name)
         {
-            proxy.SetEndpoints(primary, canary, weight);
+            return (matched.Where(e => Of(e, route.CanaryReplicaSet ?? route.StableReplicaSet)).ToList(), [], 0);
         }
+
+        var primary = matched.Where(e => Of(e, route.StableReplicaSet)).ToList();
+        return route.TrafficRouted && route.CanaryReplicaSet is not null
+            ? (primary, matched.Where(e => Of(e, route.CanaryReplicaSet)).ToList(), route.Weight)
+            : (primary, [], 0);
     }
 
     public IReadOnlyList<ServiceView> List()
@@ -193,7 +219,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
         lock (_services)
         {
             _services[service.Metadata.Name] = entry;
-            Route(entry);
+            RouteAll();
         }
     }
 

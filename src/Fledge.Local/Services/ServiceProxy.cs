@@ -115,7 +115,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
             var error = await _forwarder.SendAsync(context, endpoint.Address, _client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
             if (error == ForwarderError.None)
             {
-                _metrics.Record(_service, endpoint.Revision, context.Response.StatusCode, Stopwatch.GetElapsedTime(started), endpoint.Alias);
+                _metrics.Record(_service, endpoint.Revision, context.Response.StatusCode, Stopwatch.GetElapsedTime(started), endpoint.AlsoFor);
                 return;
             }
 
@@ -127,7 +127,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
                 continue;
             }
 
-            _metrics.Record(_service, endpoint.Revision, context.Response.HasStarted ? context.Response.StatusCode : 0, Stopwatch.GetElapsedTime(started), endpoint.Alias);
+            _metrics.Record(_service, endpoint.Revision, context.Response.HasStarted ? context.Response.StatusCode : 0, Stopwatch.GetElapsedTime(started), endpoint.AlsoFor);
             return;
         }
     }

@@ -9,14 +9,22 @@ internal static class DescribeCommand
 {
     public static Command Create(CliContext context, Option<string> dataDirectory)
     {
-        var kind = new Argument<string>("kind") { Description = "rollout (or deployment)" };
+        var kind = new Argument<string>("kind") { Description = "rollout (or deployment), or canarydeployment" };
         var name = new Argument<string>("name") { Description = "The rollout's name" };
         var command = new Command("describe", "Show a rollout in detail: status, conditions, replica sets, replicas and recent events") { kind, name };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
-            if (parse.GetValue(kind)!.ToLowerInvariant() is not ("rollout" or "rollouts" or "ro" or "deployment" or "deployments" or "deploy"))
+            var what = parse.GetValue(kind)!.ToLowerInvariant();
+            if (what is "canarydeployment" or "canarydeployments" or "cd")
             {
-                return context.Fail(ExitCodes.InvalidInput, [$"describe shows rollouts; `fledge get {parse.GetValue(kind)}` lists the others"]);
+                var canary = await client.GetAsync<CanaryDeploymentDetail>($"v1/canarydeployments/{Uri.EscapeDataString(parse.GetValue(name)!)}");
+                RenderCanaryDeployment(context.Console, canary, DateTimeOffset.UtcNow);
+                return ExitCodes.Success;
+            }
+
+            if (what is not ("rollout" or "rollouts" or "ro" or "deployment" or "deployments" or "deploy"))
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"describe shows rollouts and canarydeployments; `fledge get {parse.GetValue(kind)}` lists the others"]);
             }
 
             var detail = await client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}");
@@ -24,6 +32,58 @@ internal static class DescribeCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static void RenderCanaryDeployment(IAnsiConsole console, CanaryDeploymentDetail detail, DateTimeOffset now)
+    {
+        var c = detail.CanaryDeployment;
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string label, string value) => grid.AddRow(new Text(label + ":"), new Text(value));
+        Row("Name", c.Name);
+        Row("Kind", "CanaryDeployment");
+        Row("Created", $"{c.CreatedAt:u} ({Age.Since(c.CreatedAt, now)} ago)");
+        Row("Image", c.Image);
+        Row("Phase", c.Message.Length > 0 ? $"{c.Phase}: {c.Message}" : c.Phase);
+        Row("Generation", $"{c.Generation} (observed {c.ObservedGeneration})");
+        Row("Canary track", $"{c.Canary.Deployment}: {c.Canary.Image ?? "-"}, {c.Canary.Ready}/{c.Canary.Replicas} ready{(c.Canary.RolledOut ? "" : ", rolling out")}");
+        Row("Stable track", $"{c.Stable.Deployment}: {c.Stable.Image ?? "-"}, {c.Stable.Ready}/{c.Stable.Replicas} ready{(c.Stable.RolledOut ? "" : ", rolling out")}");
+        Row("Last successful", c.LatestSuccessful ?? "-");
+        Row("Last failed", c.LatestFailed ?? "-");
+        foreach (var metric in c.LatestMetrics)
+        {
+            Row("Metric", Core.Kanarini.MetricsCheck.Describe(metric));
+        }
+
+        console.Write(grid);
+        console.WriteLine();
+        console.MarkupLine("[bold]Conditions:[/]");
+        console.Write(Conditions(c.Conditions));
+        console.WriteLine();
+        console.MarkupLine("[bold]Events:[/]");
+        console.Write(Events(detail.Events, now));
+    }
+
+    private static Table Conditions(IEnumerable<ConditionSummary> conditions)
+    {
+        var table = Tables.New("TYPE", "STATUS", "REASON", "MESSAGE");
+        foreach (var c in conditions)
+        {
+            var colour = c.Status == "True" ? "green" : c.Status == "False" ? "red" : "yellow";
+            table.AddRow(Markup.Escape(c.Type), $"[{colour}]{c.Status}[/]", Markup.Escape(c.Reason), Markup.Escape(c.Message));
+        }
+
+        return table;
+    }
+
+    private static Table Events(IEnumerable<EventSummary> events, DateTimeOffset now)
+    {
+        var table = Tables.New("TYPE", "REASON", "AGE", "MESSAGE");
+        foreach (var e in events)
+        {
+            table.AddRow(Markup.Escape(e.Type), Markup.Escape(e.Reason), Age.Since(e.At, now), Markup.Escape(e.Message));
+        }
+
+        return table;
     }
 
     private static void Render(IAnsiConsole console, RolloutDetail detail, DateTimeOffset now)
@@ -63,14 +123,7 @@ internal static class DescribeCommand
 
         console.WriteLine();
         console.MarkupLine("[bold]Conditions:[/]");
-        var conditions = Tables.New("TYPE", "STATUS", "REASON", "MESSAGE");
-        foreach (var c in r.Conditions)
-        {
-            var colour = c.Status == "True" ? "green" : c.Status == "False" ? "red" : "yellow";
-            conditions.AddRow(Markup.Escape(c.Type), $"[{colour}]{c.Status}[/]", Markup.Escape(c.Reason), Markup.Escape(c.Message));
-        }
-
-        console.Write(conditions);
+        console.Write(Conditions(r.Conditions));
         console.WriteLine();
         console.MarkupLine("[bold]Replica sets:[/]");
         console.Write(Tables.ReplicaSets(detail.ReplicaSets, now, wide: true));
@@ -79,12 +132,6 @@ internal static class DescribeCommand
         console.Write(Tables.Pods(detail.Pods, now, wide: true));
         console.WriteLine();
         console.MarkupLine("[bold]Events:[/]");
-        var events = Tables.New("TYPE", "REASON", "AGE", "MESSAGE");
-        foreach (var e in detail.Events)
-        {
-            events.AddRow(Markup.Escape(e.Type), Markup.Escape(e.Reason), Age.Since(e.At, now), Markup.Escape(e.Message));
-        }
-
-        console.Write(events);
+        console.Write(Events(detail.Events, now));
     }
 }

@@ -12,7 +12,7 @@ internal static class GetCommand
 {
     public static Command Create(CliContext context, Option<string> dataDirectory)
     {
-        var kind = new Argument<string>("kind") { Description = "rollouts, replicasets, pods or services (singular and short forms work: rs, po, svc, deploy)" };
+        var kind = new Argument<string>("kind") { Description = "rollouts, canarydeployments, replicasets, pods or services (singular and short forms work: cd, rs, po, svc, deploy)" };
         var name = new Argument<string?>("name") { Description = "Only this object", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--output", "-o") { Description = "table (default), wide, json or yaml", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "wide", "json", "yaml");
@@ -41,13 +41,18 @@ internal static class GetCommand
                     items = pods;
                     table = Tables.Pods(pods, now, format == "wide");
                     break;
+                case "canarydeployments" or "canarydeployment" or "cd":
+                    var canaries = (await client.GetAsync<CanaryDeploymentList>("v1/canarydeployments")).Items.Where(c => only is null || c.Name == only).ToList();
+                    items = canaries;
+                    table = Tables.CanaryDeployments(canaries, now, format == "wide");
+                    break;
                 case "services" or "service" or "svc":
                     var services = (await client.GetAsync<ServiceList>("v1/services")).Items.Where(s => only is null || s.Name == only).ToList();
                     items = services;
                     table = Tables.Services(services, now);
                     break;
                 default:
-                    return context.Fail(ExitCodes.InvalidInput, [$"the server doesn't have a resource type \"{parse.GetValue(kind)}\"; use rollouts, replicasets, pods or services"]);
+                    return context.Fail(ExitCodes.InvalidInput, [$"the server doesn't have a resource type \"{parse.GetValue(kind)}\"; use rollouts, canarydeployments, replicasets, pods or services"]);
             }
 
             if (only is not null && ((System.Collections.ICollection)items).Count == 0)
@@ -95,6 +100,33 @@ internal static class Tables
             }
 
             table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    }
+
+    public static Table CanaryDeployments(IEnumerable<CanaryDeploymentSummary> canaries, DateTimeOffset now, bool wide)
+    {
+        var table = New("NAME", "PHASE", "CANARY", "STABLE", "IMAGE", "AGE");
+        if (wide)
+        {
+            table.AddColumns("CANARY-IMAGE", "STABLE-IMAGE", "LAST-GOOD", "MESSAGE");
+        }
+
+        foreach (var c in canaries)
+        {
+            var colour = c.Phase switch { "Ready" => "green", "Failed" => "red", _ => "yellow" };
+            var row = new List<string>
+            {
+                Markup.Escape(c.Name), $"[{colour}]{c.Phase}[/]", $"{c.Canary.Ready}/{c.Canary.Replicas}", $"{c.Stable.Ready}/{c.Stable.Replicas}",
+                Markup.Escape(c.Image), Age.Since(c.CreatedAt, now),
+            };
+            if (wide)
+            {
+                row.AddRange(new[] { c.Canary.Image ?? "-", c.Stable.Image ?? "-", c.LatestSuccessful ?? "-", c.Message }.Select(Markup.Escape));
+            }
+
+            table.AddRow(row.ToArray());
         }
 
         return table;

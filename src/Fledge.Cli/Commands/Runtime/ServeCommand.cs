@@ -13,14 +13,26 @@ internal static class ServeCommand
     {
         var images = new Option<string?>("--images") { Description = "The image table (YAML: image -> command); default images.yaml in the data directory" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Loopback port of /metrics (0 picks a free one)", DefaultValueFactory = _ => 9464 };
+        var metricsApi = new Option<Uri?>("--metrics-api")
+        {
+            Description = "A Kubernetes custom/external metrics API (an API server or a metrics adapter) for CanaryDeployment metrics and the kubernetes analysis provider",
+        };
+        metricsApi.Validators.Add(result =>
+        {
+            if (result.GetValue(metricsApi) is { IsAbsoluteUri: false } uri)
+            {
+                result.AddError($"--metrics-api: Invalid value: \"{uri}\": give an absolute URL such as http://127.0.0.1:8443");
+            }
+        });
         var command = new Command("serve", "Run the single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite")
         {
-            images, metricsPort,
+            images, metricsPort, metricsApi,
         };
         command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(dataDirectory)!)
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),
+            MetricsApi = parse.GetValue(metricsApi),
             BuiltInImages = HelloCommand.BuiltInImages(),
         }));
         return command;
