@@ -60,7 +60,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         platform.TrackChanged += _controller.Enqueue;
         var fledgeMetrics = new Analysis.FledgeMetricProvider(Metrics.Windows);
         var providers = new Fledge.Metrics.MetricProviders(
-            [fledgeMetrics, new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http),
+            [fledgeMetrics, new Analysis.JudgeProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http),
                 new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi)], time);
         var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
             options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api) : null);

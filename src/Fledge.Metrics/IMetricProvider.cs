@@ -16,7 +16,14 @@ public interface IMetricProvider
 }
 
 /// <summary>What a measurement is for: the analysis run began at <see cref="Since"/> (its canary's requests before that do not count).</summary>
-public sealed record MeasureContext(DateTimeOffset Since);
+public sealed record MeasureContext(DateTimeOffset Since)
+{
+    /// <summary>The canary's revision (as the request metrics label it), when the rollout has a canary.</summary>
+    public string? CanaryRevision { get; init; }
+
+    /// <summary>The stable revision, when the rollout has a canary.</summary>
+    public string? StableRevision { get; init; }
+}
 
 /// <summary>A provider could not produce a value: unreachable, a bad query, an empty result.</summary>
 public sealed class MetricProviderException(string message, Exception? inner = null) : Exception(message, inner);

@@ -18,7 +18,12 @@ public sealed class MetricProviders(IEnumerable<IMetricProvider> providers, Time
         try
         {
             var value = await provider.ReadAsync(metric, context, cancel);
-            return MeasurementAssessor.Assess(metric, value, started, time.GetUtcNow());
+            var measurement = MeasurementAssessor.Assess(metric, value, started, time.GetUtcNow());
+
+            // A judge's result is five numbers; say what they mean.
+            return provider.Kind == "judge" && measurement.Phase != AnalysisPhase.Error
+                ? measurement with { Message = $"{measurement.Message}: {CanaryJudge.Describe(value)}" }
+                : measurement;
         }
         catch (MetricProviderException e)
         {

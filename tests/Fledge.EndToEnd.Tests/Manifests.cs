@@ -63,7 +63,8 @@ internal static class CanaryManifests
 {
     /// <param name="steps">The steps, one YAML list item per line (e.g. "- setWeight: 25").</param>
     /// <param name="failRate">HELLO_FAIL_RATE for this version, to make it fail that share of requests.</param>
-    public static string Rollout(string version, IEnumerable<string> steps, string? failRate = null) => string.Create(CultureInfo.InvariantCulture, $"""
+    /// <param name="latencyMs">HELLO_LATENCY_MS for this version, to make every answer that much slower.</param>
+    public static string Rollout(string version, IEnumerable<string> steps, string? failRate = null, string? latencyMs = null) => string.Create(CultureInfo.InvariantCulture, $"""
         apiVersion: fledge.io/v1alpha1
         kind: Rollout
         metadata:
@@ -88,8 +89,14 @@ internal static class CanaryManifests
               containers:
               - name: hello
                 image: fledge/hello:{version}
-        {(failRate is null ? "" : $"        env:\n        - name: HELLO_FAIL_RATE\n          value: \"{failRate}\"\n")}        readinessProbe:
+        {Env(("HELLO_FAIL_RATE", failRate), ("HELLO_LATENCY_MS", latencyMs))}        readinessProbe:
                   httpGet: {"{"}path: /ready, port: 8080{"}"}
                   periodSeconds: 1
         """);
+
+    private static string Env(params (string Name, string? Value)[] variables)
+    {
+        var set = variables.Where(v => v.Value is not null).ToList();
+        return set.Count == 0 ? "" : "        env:\n" + string.Concat(set.Select(v => $"        - name: {v.Name}\n          value: \"{v.Value}\"\n"));
+    }
 }

@@ -7,7 +7,7 @@ namespace Fledge.Core.Manifests;
 /// <summary>Reads an AnalysisTemplate and checks it (arguments filled with their defaults, or a placeholder, so conditions parse).</summary>
 public static class AnalysisTemplateReader
 {
-    private static readonly string[] Providers = ["fledge", "prometheus", "web", "kubernetes"];
+    private static readonly string[] Providers = ["fledge", "judge", "prometheus", "web", "kubernetes"];
 
     public static (AnalysisTemplate? Template, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
     {

@@ -57,12 +57,12 @@ internal sealed class AnalysisRunner(
     private async Task MeasureDueAsync()
     {
         var now = time.GetUtcNow();
-        List<(string Rollout, DueMeasurement Due)> due;
+        List<(string Rollout, DueMeasurement Due, MeasureContext Context)> due;
         await platform.Gate.WaitAsync(_stop.Token);
         try
         {
             due = platform.Rollouts
-                .SelectMany(r => CanaryAnalysis.Due(r.Rollout, platform.Templates, now).Select(d => (r.Name, d)))
+                .SelectMany(r => CanaryAnalysis.Due(r.Rollout, platform.Templates, now).Select(d => (r.Name, d, Context(r, d))))
                 .ToList();
         }
         finally
@@ -70,9 +70,9 @@ internal sealed class AnalysisRunner(
             platform.Gate.Release();
         }
 
-        foreach (var (rollout, measurement) in due)
+        foreach (var (rollout, measurement, context) in due)
         {
-            var result = await providers.MeasureAsync(measurement.Metric, new MeasureContext(measurement.RunStartedAt), _stop.Token);
+            var result = await providers.MeasureAsync(measurement.Metric, context, _stop.Token);
             logger.LogInformation("{Rollout}: measured {Message} ({Phase})", rollout, result.Message, result.Phase);
             await platform.Gate.WaitAsync(_stop.Token);
             try
@@ -90,6 +90,15 @@ internal sealed class AnalysisRunner(
 
             controller.Enqueue(rollout);
         }
+    }
+
+    /// <summary>A measurement's context: when its run began, and the canary's and stable's revisions (for the judge).</summary>
+    private MeasureContext Context(RolloutRecord record, DueMeasurement due)
+    {
+        string? RevisionOf(string? replicaSet) => replicaSet is null ? null
+            : platform.ReplicaSetsOf(record.Name).FirstOrDefault(rs => rs.Name == replicaSet)?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var canary = record.Status.Canary;
+        return new MeasureContext(due.RunStartedAt) { CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet) };
     }
 
     /// <summary>

@@ -44,6 +44,37 @@ public sealed class RequestWindows(TimeProvider time)
         return new RequestStats(requests, failed, Quantile(histogram, 0.5), Quantile(histogram, 0.9), Quantile(histogram, 0.99));
     }
 
+    /// <summary>Stats of each second with requests to one revision through a Service, oldest first: the samples a judge compares.</summary>
+    public IReadOnlyList<RequestStats> PerSecond(string service, string revision, TimeSpan window, DateTimeOffset? since = null)
+    {
+        var now = Now();
+        var span = (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, Seconds);
+        if (since is { } start)
+        {
+            span = (int)Math.Clamp(Math.Min(span, now - start.ToUnixTimeSeconds()), 1, Seconds);
+        }
+
+        var samples = new List<RequestStats>();
+        if (!_series.TryGetValue((service, revision), out var series))
+        {
+            return samples;
+        }
+
+        // The second under way is left out: it is not complete, and would compare a part with wholes.
+        for (var s = now - span; s < now; s++)
+        {
+            long requests = 0, failed = 0;
+            var histogram = new long[Bounds.Length];
+            series.Add(s, 1, ref requests, ref failed, histogram);
+            if (requests > 0)
+            {
+                samples.Add(new RequestStats(requests, failed, Quantile(histogram, 0.5), Quantile(histogram, 0.9), Quantile(histogram, 0.99)));
+            }
+        }
+
+        return samples;
+    }
+
     private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>A quantile by linear interpolation inside the bucket that holds it, as Prometheus' histogram_quantile does.</summary>
