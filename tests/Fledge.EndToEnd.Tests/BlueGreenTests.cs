@@ -1,6 +1,9 @@
 namespace Fledge.EndToEnd.Tests;
 
-/// <summary>Blue-green on the real runtime: the preview answers on its own Service, the switch and the way back drop no request.</summary>
+/// <summary>
+/// Blue-green on the real runtime: the preview answers on its own Service; the switch, and the rollback to the
+/// old version while it is still up, drop no request.
+/// </summary>
 public sealed class BlueGreenTests
 {
     private static string Rollout(string version, int activePort, int previewPort) =>
@@ -31,6 +34,19 @@ public sealed class BlueGreenTests
         var afterSwitch = results.Count;
         await RestartTests.WaitUntilAsync(() => results.Count > afterSwitch + 200);
         (await http.GetStringAsync(new Uri($"http://127.0.0.1:{active}/"), TestContext.Current.CancellationToken)).ShouldBe("Howdy World!\n");
+
+        // roll back: v1 (still up for scaleDownDelaySeconds) is the preview again at once, and promoting it switches users back
+        var rollbackStart = DateTime.UtcNow;
+        runtime.Fledge("rollout", "undo", "hello").ExitCode.ShouldBe(0);
+        await RestartTests.WaitUntilAsync(() => runtime.Fledge("get", "rollouts", "-o", "wide").Output.Contains("Paused", StringComparison.Ordinal));
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{preview}/"), TestContext.Current.CancellationToken)).ShouldBe("Hello World!\n");
+        runtime.Fledge("rollout", "promote", "hello").ExitCode.ShouldBe(0);
+        await RestartTests.WaitUntilAsync(() => http.GetStringAsync(new Uri($"http://127.0.0.1:{active}/"), TestContext.Current.CancellationToken).Result == "Hello World!\n");
+        var rolledBack = DateTime.UtcNow - rollbackStart;
+        var afterRollback = results.Count;
+        await RestartTests.WaitUntilAsync(() => results.Count > afterRollback + 200);
+        results.Where(r => r.At > rollbackStart + rolledBack + TimeSpan.FromMilliseconds(200)).ShouldAllBe(r => r.Body == "Hello World!\n");
+        TestContext.Current.SendDiagnosticMessage($"blue-green rollback: users back on v1 {rolledBack.TotalSeconds:0.0}s after the undo");
 
         await load.StopAsync();
         results.Where(r => r.Status != 200).ShouldBeEmpty();

@@ -4,7 +4,7 @@ namespace Fledge.EndToEnd.Tests;
 
 /// <summary>
 /// Analysis through a real Prometheus server scraping the runtime's /metrics: a version failing 30% is rolled
-/// back by itself, and with Prometheus gone the analysis ends in Error, never in a promotion.
+/// back by itself, a good one is promoted, and with Prometheus gone the analysis ends in Error, never in a promotion.
 /// </summary>
 public sealed class PrometheusAnalysisTests
 {
@@ -51,14 +51,32 @@ public sealed class PrometheusAnalysisTests
         await using var load = new ServiceLoad(stablePort, workers: 2, pause: TimeSpan.FromMilliseconds(5));
 
         // A v2 failing 30% is caught by the Prometheus query and rolled back
+        var started = DateTime.UtcNow;
         runtime.Apply(Canary("v2", prometheus.Address, 2, failRate: "0.3"));
         await RestartTests.WaitUntilAsync(() => runtime.Fledge("get", "rollouts", "-o", "wide").Output.Contains("Degraded", StringComparison.Ordinal), 90);
+        var detected = DateTime.UtcNow - started;
+        await RestartTests.WaitUntilAsync(() => !runtime.Fledge("get", "pods", "-o", "json").Output.Contains("fledge/hello:v2", StringComparison.Ordinal), 30);
+        var rolledBack = DateTime.UtcNow - started;
         var describe = runtime.Fledge("describe", "rollout", "hello").Output;
         describe.ShouldContain("metric \"failure-rate\" assessed Failed");
+        var during = load.Results.Where(r => r.At >= started && r.At <= started + rolledBack).ToList();
+        var failedShare = during.Count(r => r.Status != 200) / (double)during.Count;
+        failedShare.ShouldBeLessThan(0.25, "the failed share of all requests stays below the canary weight");
+        TestContext.Current.SendDiagnosticMessage(
+            $"prometheus analysis, bad canary: {during.Count} requests, {failedShare:P2} failed, aborted {detected.TotalSeconds:0.0}s and fully rolled back {rolledBack.TotalSeconds:0.0}s after the canary started");
+
+        // A good v2 passes the same Prometheus analysis and is promoted with no failed request
+        var goodStart = DateTime.UtcNow;
+        runtime.Apply(Canary("v2", prometheus.Address, 3));
+        runtime.WaitForRollout("hello", "2m");
+        runtime.Fledge("get", "rollouts", "-o", "wide").Output.ShouldContain("Healthy");
+        var good = load.Results.Where(r => r.At >= goodStart).ToList();
+        good.ShouldAllBe(r => r.Status == 200);
+        good.ShouldContain(r => r.Body == "Howdy World!\n");
 
         // With Prometheus gone, a v3 cannot be judged: the analysis errors out and v3 is never promoted
         prometheus.Kill();
-        runtime.Apply(Canary("v3", prometheus.Address, 3));
+        runtime.Apply(Canary("v3", prometheus.Address, 4));
         await RestartTests.WaitUntilAsync(() => runtime.Fledge("describe", "rollout", "hello").Output.Contains("assessed Error", StringComparison.Ordinal), 90);
         await load.StopAsync();
         var (_, rollouts, _) = runtime.Fledge("get", "rollouts", "-o", "wide");
@@ -66,6 +84,6 @@ public sealed class PrometheusAnalysisTests
         rollouts.ShouldNotContain("Healthy");
         runtime.Fledge("describe", "rollout", "hello").Output.ShouldContain("cannot reach Prometheus");
         using var http = new HttpClient();
-        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{stablePort}/"), TestContext.Current.CancellationToken)).ShouldBe("Hello World!\n");
+        (await http.GetStringAsync(new Uri($"http://127.0.0.1:{stablePort}/"), TestContext.Current.CancellationToken)).ShouldBe("Howdy World!\n");
     }
 }
