@@ -51,12 +51,13 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
     public string PutTemplate(Core.Analysis.AnalysisTemplate template, DateTimeOffset now)
     {
         var existing = _templates.GetValueOrDefault(template.Name);
-        if (existing is not null && existing.Equals(template))
+        var body = System.Text.Json.JsonSerializer.Serialize(template, StoreJson.Options);
+        if (existing is not null && System.Text.Json.JsonSerializer.Serialize(existing, StoreJson.Options) == body)
         {
             return "unchanged";
         }
 
-        _store.PutObject(StoredKinds.AnalysisTemplate, template.Name, System.Text.Json.JsonSerializer.Serialize(template, StoreJson.Options), now);
+        _store.PutObject(StoredKinds.AnalysisTemplate, template.Name, body, now);
         _templates = _templates.SetItem(template.Name, template);
         return existing is null ? "created" : "configured";
     }

@@ -6,9 +6,8 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _workers;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
     private long _failed;
-    private long _v1;
-    private long _v2;
 
     public LoadGenerator(Uri target, int workers, TimeSpan pause)
     {
@@ -21,11 +20,14 @@ internal sealed class LoadGenerator : IAsyncDisposable
         get
         {
             var failed = Interlocked.Read(ref _failed);
-            var v1 = Interlocked.Read(ref _v1);
-            var v2 = Interlocked.Read(ref _v2);
-            return new LoadCounts(failed + v1 + v2, failed, v1, v2);
+            var versions = ByVersion;
+            var answered = versions.Values.Sum();
+            return new LoadCounts(failed + answered, failed, versions.GetValueOrDefault("v1"), answered - versions.GetValueOrDefault("v1"));
         }
     }
+
+    /// <summary>Successful answers so far by the version that gave them (the X-Version header).</summary>
+    public IReadOnlyDictionary<string, long> ByVersion => new Dictionary<string, long>(_versions, StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync()
     {
@@ -47,13 +49,11 @@ internal sealed class LoadGenerator : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _failed);
                 }
-                else if (body.StartsWith("Howdy", StringComparison.Ordinal))
-                {
-                    Interlocked.Increment(ref _v2);
-                }
                 else
                 {
-                    Interlocked.Increment(ref _v1);
+                    var version = response.Headers.TryGetValues("X-Version", out var values) ? values.First()
+                        : body.StartsWith("Howdy", StringComparison.Ordinal) ? "v2" : "v1";
+                    _versions.AddOrUpdate(version, 1, static (_, n) => n + 1);
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -80,7 +80,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
     }
 }
 
-/// <summary>Requests sent and how they ended: failed, answered by v1, answered by v2.</summary>
+/// <summary>Requests sent and how they ended: failed, answered by v1, answered by a newer version.</summary>
 internal readonly record struct LoadCounts(long Sent, long Failed, long V1, long V2)
 {
     public static LoadCounts operator -(LoadCounts a, LoadCounts b) => new(a.Sent - b.Sent, a.Failed - b.Failed, a.V1 - b.V1, a.V2 - b.V2);
