@@ -29,13 +29,7 @@ internal sealed class FledgeMetricProvider(RequestWindows windows) : IMetricProv
             throw new MetricProviderException("the fledge provider needs service: the Service whose requests to measure");
         }
 
-        var colon = metric.IndexOf(':', StringComparison.Ordinal);
-        var name = colon < 0 ? metric : metric[..colon];
-        var window = TimeSpan.FromMinutes(1);
-        if (colon >= 0 && !Durations.TryParse(metric[(colon + 1)..], out window))
-        {
-            throw new MetricProviderException($"metric \"{metric}\": \"{metric[(colon + 1)..]}\" is not a window; write e.g. request_failure_rate:1m");
-        }
+        var (name, window) = RequestMetricName.Parse(metric);
 
         // Requests from before the analysis began (an earlier, aborted canary's) do not count.
         var stats = windows.Query(service, revision, window, since);

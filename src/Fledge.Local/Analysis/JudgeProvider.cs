@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fledge.Core;
 using Fledge.Core.Analysis;
 using Fledge.Local.Services;
 using Fledge.Metrics;
@@ -32,15 +31,7 @@ internal sealed class JudgeProvider(RequestWindows windows) : IMetricProvider
             throw new MetricProviderException("the judge compares a canary with its stable revision; use it in a canary's analysis while a canary runs");
         }
 
-        var text = settings.Setting("metric");
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        var name = colon < 0 ? text : text[..colon];
-        var window = TimeSpan.FromMinutes(1);
-        if (colon >= 0 && !Durations.TryParse(text[(colon + 1)..], out window))
-        {
-            throw new MetricProviderException($"metric \"{text}\": \"{text[(colon + 1)..]}\" is not a window; write e.g. request_latency_p90:1m");
-        }
-
+        var (name, window) = RequestMetricName.Parse(settings.Setting("metric"));
         Func<RequestStats, double> value = name switch
         {
             "request_failure_rate" => s => (double)s.Failed / s.Requests,
