@@ -11,33 +11,15 @@ public sealed record MetricResult(string Metric, AnalysisPhase Phase, int Succes
 /// </summary>
 public static class MetricEvaluator
 {
-    public static MetricResult Evaluate(AnalysisMetric metric, IReadOnlyList<Measurement> measurements)
+    public static MetricResult Evaluate(AnalysisMetric metric, IReadOnlyList<Measurement> measurements) =>
+        Evaluate(metric, new Rollouts.MetricMeasurements(metric.Name, [.. measurements]));
+
+    public static MetricResult Evaluate(AnalysisMetric metric, Rollouts.MetricMeasurements measurements)
     {
-        int successful = 0, failed = 0, inconclusive = 0, errors = 0, consecutiveErrors = 0;
-        var last = "";
-        foreach (var measurement in measurements)
-        {
-            last = measurement.Message;
-            switch (measurement.Phase)
-            {
-                case AnalysisPhase.Successful:
-                    successful++;
-                    consecutiveErrors = 0;
-                    break;
-                case AnalysisPhase.Failed:
-                    failed++;
-                    consecutiveErrors = 0;
-                    break;
-                case AnalysisPhase.Inconclusive:
-                    inconclusive++;
-                    consecutiveErrors = 0;
-                    break;
-                case AnalysisPhase.Error:
-                    errors++;
-                    consecutiveErrors++;
-                    break;
-            }
-        }
+        var counted = measurements.Counted();
+        var (successful, failed, inconclusive, errors, consecutiveErrors) =
+            (counted.Successful, counted.Failed, counted.Inconclusive, counted.Errors, counted.ConsecutiveErrors);
+        var last = counted.Last?.Message ?? "";
 
         var phase = failed > metric.FailureLimit ? AnalysisPhase.Failed
             : inconclusive > metric.InconclusiveLimit ? AnalysisPhase.Inconclusive
@@ -68,18 +50,16 @@ public static class MetricEvaluator
     }
 
     /// <summary>When the metric should be measured next: after its initial delay, then every interval; null when no more are needed.</summary>
-    public static DateTimeOffset? NextMeasurement(AnalysisMetric metric, IReadOnlyList<Measurement> measurements, DateTimeOffset startedAt)
+    public static DateTimeOffset? NextMeasurement(AnalysisMetric metric, IReadOnlyList<Measurement> measurements, DateTimeOffset startedAt) =>
+        NextMeasurement(metric, new Rollouts.MetricMeasurements(metric.Name, [.. measurements]), startedAt);
+
+    public static DateTimeOffset? NextMeasurement(AnalysisMetric metric, Rollouts.MetricMeasurements measurements, DateTimeOffset startedAt)
     {
         if (Evaluate(metric, measurements).Phase != AnalysisPhase.Running)
         {
             return null;
         }
 
-        if (measurements.Count == 0)
-        {
-            return startedAt + metric.InitialDelay;
-        }
-
-        return measurements[^1].FinishedAt + (metric.Interval ?? TimeSpan.Zero);
+        return measurements.Last is { } last ? last.FinishedAt + (metric.Interval ?? TimeSpan.Zero) : startedAt + metric.InitialDelay;
     }
 }

@@ -91,8 +91,8 @@ public static class CanaryAnalysis
 
         var existing = run.Metrics.FirstOrDefault(m => m.Metric == metric);
         var updated = existing is null
-            ? run.Metrics.Add(new MetricMeasurements(metric, [measurement]))
-            : run.Metrics.Replace(existing, existing with { Measurements = existing.Measurements.Add(measurement) });
+            ? run.Metrics.Add(new MetricMeasurements(metric, []).Add(measurement))
+            : run.Metrics.Replace(existing, existing.Add(measurement));
         run = run with { Metrics = updated };
         return background ? status with { BackgroundAnalysis = run } : status with { StepAnalysis = run };
     }

@@ -54,9 +54,63 @@ public sealed record CanaryStatus(
 /// <summary>One analysis of a canary: which step it belongs to (-1 in the background), when it began, and each metric's measurements.</summary>
 public sealed record AnalysisRunStatus(string Name, int Step, DateTimeOffset StartedAt, System.Collections.Immutable.ImmutableArray<MetricMeasurements> Metrics)
 {
-    public System.Collections.Immutable.ImmutableArray<Analysis.Measurement> MeasurementsOf(string metric) =>
-        Metrics.FirstOrDefault(m => m.Metric == metric)?.Measurements ?? [];
+    public MetricMeasurements MeasurementsOf(string metric) =>
+        Metrics.FirstOrDefault(m => m.Metric == metric) ?? new MetricMeasurements(metric, []);
 }
 
-/// <summary>The measurements of one metric so far.</summary>
-public sealed record MetricMeasurements(string Metric, System.Collections.Immutable.ImmutableArray<Analysis.Measurement> Measurements);
+/// <summary>
+/// A metric's measurements: how many ended in each phase (and errors in a row), and the last
+/// <see cref="Retained"/> of them, as Argo Rollouts keeps a metric's measurements. A background analysis
+/// measures until promotion; the counts decide its limits, so the status stays small however long it runs.
+/// </summary>
+public sealed record MetricMeasurements(string Metric, System.Collections.Immutable.ImmutableArray<Analysis.Measurement> Measurements)
+{
+    public const int Retained = 10;
+
+    public int Successful { get; init; }
+
+    public int Failed { get; init; }
+
+    public int Inconclusive { get; init; }
+
+    public int Errors { get; init; }
+
+    public int ConsecutiveErrors { get; init; }
+
+    /// <summary>Measurements taken, kept or not.</summary>
+    public int Count => Successful + Failed + Inconclusive + Errors;
+
+    /// <summary>The metric with one more measurement: counted, and kept among the last <see cref="Retained"/>.</summary>
+    public MetricMeasurements Add(Analysis.Measurement measurement)
+    {
+        var counted = Counted();
+        var kept = counted.Measurements.Add(measurement);
+        return (counted with
+        {
+            Measurements = kept.Length > Retained ? kept.RemoveRange(0, kept.Length - Retained) : kept,
+            Successful = counted.Successful + (measurement.Phase == Analysis.AnalysisPhase.Successful ? 1 : 0),
+            Failed = counted.Failed + (measurement.Phase == Analysis.AnalysisPhase.Failed ? 1 : 0),
+            Inconclusive = counted.Inconclusive + (measurement.Phase == Analysis.AnalysisPhase.Inconclusive ? 1 : 0),
+            Errors = counted.Errors + (measurement.Phase == Analysis.AnalysisPhase.Error ? 1 : 0),
+            ConsecutiveErrors = measurement.Phase == Analysis.AnalysisPhase.Error ? counted.ConsecutiveErrors + 1 : 0,
+        });
+    }
+
+    /// <summary>
+    /// The counts, taken from the measurements when they were never counted (a list built directly, or a status
+    /// written before the counts were kept, when every measurement was still there).
+    /// </summary>
+    public MetricMeasurements Counted() =>
+        Measurements.IsDefault ? this with { Measurements = [] }
+        : Count >= Measurements.Length ? this
+        : Measurements.Aggregate(new MetricMeasurements(Metric, []), (sum, m) => sum.Add(m));
+
+    /// <summary>The last measurement, if any.</summary>
+    public Analysis.Measurement? Last => Measurements.IsDefaultOrEmpty ? null : Measurements[^1];
+
+    public bool Equals(MetricMeasurements? other) =>
+        other is not null && Metric == other.Metric && Count == other.Count && ConsecutiveErrors == other.ConsecutiveErrors
+        && Measurements.AsSpan().SequenceEqual(other.Measurements.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(Metric, Count);
+}

@@ -114,4 +114,40 @@ public sealed class MetricEvaluatorTests
         MetricEvaluator.NextMeasurement(metric, [M(metric, 0.01, 30)], T0).ShouldBe(T0.AddSeconds(40));
         MetricEvaluator.NextMeasurement(metric, [M(metric, 0.3, 30)], T0).ShouldBeNull();
     }
+
+    [Fact]
+    public void Measurements_AManyMeasurementRun_KeepsTheLastTenAndCountsThemAll()
+    {
+        var metric = Metric(count: 25);
+        var measurements = new Fledge.Core.Rollouts.MetricMeasurements("error-rate", []);
+        for (var i = 0; i < 24; i++)
+        {
+            measurements = measurements.Add(M(metric, 0.01, i * 10));
+        }
+
+        measurements.Measurements.Length.ShouldBe(Fledge.Core.Rollouts.MetricMeasurements.Retained);
+        measurements.Successful.ShouldBe(24);
+        measurements.Measurements[^1].StartedAt.ShouldBe(T0.AddSeconds(230));
+        MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Running);
+        MetricEvaluator.NextMeasurement(metric, measurements, T0).ShouldBe(T0.AddSeconds(240));
+        MetricEvaluator.Evaluate(metric, measurements.Add(M(metric, 0.01, 240))).Phase.ShouldBe(AnalysisPhase.Successful);
+    }
+
+    [Fact]
+    public void Measurements_ErrorsInARowBeyondTheKeptOnes_StillCountTowardTheLimit()
+    {
+        var metric = Metric(count: null, errorLimit: 11);
+        var error = Measurement.Error(T0, "cannot reach Prometheus");
+        var measurements = new Fledge.Core.Rollouts.MetricMeasurements("error-rate", []).Add(M(metric, 0.01));
+        for (var i = 0; i < 11; i++)
+        {
+            measurements = measurements.Add(error);
+        }
+
+        MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Running);
+        measurements = measurements.Add(error);
+        measurements.Measurements.ShouldAllBe(m => m.Phase == AnalysisPhase.Error);
+        measurements.ConsecutiveErrors.ShouldBe(12);
+        MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Error);
+    }
 }
