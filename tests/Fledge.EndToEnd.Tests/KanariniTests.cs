@@ -100,4 +100,53 @@ public sealed class KanariniTests
         TestContext.Current.SendDiagnosticMessage(
             $"kanarini bad canary: {during.Count} requests, {failedShare:P2} failed, canary track back on v2 after {rolledBack.TotalSeconds:0.0}s");
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task CanaryDeployment_MetricsFromAKubernetesMetricsApi_ExternalAtTargetRollsBack_ApiGoneNeverPasses()
+    {
+        await using var api = await MetricsApiServer.StartAsync();
+        api.SetObject("default", "services", "hello-canary", "request_failure_rate:1m", "20m");
+        api.AddExternal("default", "queue_depth", new() { ["queue"] = "orders" }, "3");
+        api.AddExternal("default", "queue_depth", new() { ["queue"] = "payments" }, "400");
+        await using var runtime = await RuntimeProcess.StartAsync(serveArguments: ["--metrics-api", api.Address.ToString()]);
+        var external = """
+                  - type: External
+                    external:
+                      metric:
+                        name: queue_depth
+                        selector:
+                          matchLabels: {queue: orders}
+                      target:
+                        type: Value
+                        value: 10
+
+            """;
+        string WithExternal(string manifest) => manifest.Replace("    stable:\n", external + "    stable:\n", StringComparison.Ordinal);
+        runtime.Apply(Services(RuntimeProcess.FreePort(), RuntimeProcess.FreePort()) + "\n---\n" + WithExternal(CanaryDeployment("v1")));
+        await RestartTests.WaitUntilAsync(() => Phase(Get(runtime)) == "Ready", 90);
+        var requests = api.Requests.Select(r => r.PathAndQuery).ToList();
+        requests.ShouldContain("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/hello-canary/request_failure_rate:1m");
+        requests.ShouldContain("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth?labelSelector=queue%3Dorders");
+        var metrics = Get(runtime).GetProperty("latestMetrics");
+        metrics[0].GetProperty("value").GetDouble().ShouldBe(0.02);
+        metrics[1].GetProperty("value").GetDouble().ShouldBe(3);
+
+        // The orders queue backs up while v2 is the canary: at the target, v2 fails and the canary track goes back to v1
+        api.AddExternal("default", "queue_depth", new() { ["queue"] = "orders" }, "10");
+        runtime.Apply(WithExternal(CanaryDeployment("v2")));
+        await RestartTests.WaitUntilAsync(() => Phase(Get(runtime)) == "Failed" && TrackImage(Get(runtime), "canary") == "fledge/hello:v1", 90);
+        TrackImage(Get(runtime), "stable").ShouldBe("fledge/hello:v1");
+        Get(runtime).GetProperty("latestMetrics")[1].GetProperty("value").GetDouble().ShouldBe(10);
+
+        // With the metrics API gone, v3 is never checked: it waits on the canary track with warnings, stable keeps v1
+        await api.DisposeAsync();
+        runtime.Apply(WithExternal(CanaryDeployment("v3")));
+        await RestartTests.WaitUntilAsync(() => runtime.Fledge("describe", "canarydeployment", "hello").Output.Contains("FailedGetObjectMetric", StringComparison.Ordinal), 90);
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        var waiting = Get(runtime);
+        Phase(waiting).ShouldBe("Checking");
+        TrackImage(waiting, "stable").ShouldBe("fledge/hello:v1");
+        waiting.GetProperty("latestFailed").GetString()!.ShouldStartWith("fledge/hello:v2");
+        runtime.Fledge("describe", "canarydeployment", "hello").Output.ShouldContain("cannot reach the metrics API");
+    }
 }

@@ -15,7 +15,13 @@ internal sealed class RuntimeProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process _process = null!;
 
-    private RuntimeProcess(string dataDirectory) => DataDirectory = dataDirectory;
+    private readonly IReadOnlyList<string> _serveArguments;
+
+    private RuntimeProcess(string dataDirectory, IReadOnlyList<string> serveArguments)
+    {
+        DataDirectory = dataDirectory;
+        _serveArguments = serveArguments;
+    }
 
     public string DataDirectory { get; }
 
@@ -32,9 +38,10 @@ internal sealed class RuntimeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<RuntimeProcess> StartAsync(string? dataDirectory = null)
+    /// <param name="serveArguments">More arguments for `fledge serve`, such as --metrics-api URL.</param>
+    public static async Task<RuntimeProcess> StartAsync(string? dataDirectory = null, IReadOnlyList<string>? serveArguments = null)
     {
-        var runtime = new RuntimeProcess(dataDirectory ?? Path.Combine(Path.GetTempPath(), $"fledge-e2e-{Guid.NewGuid():N}"));
+        var runtime = new RuntimeProcess(dataDirectory ?? Path.Combine(Path.GetTempPath(), $"fledge-e2e-{Guid.NewGuid():N}"), serveArguments ?? []);
         await runtime.StartProcessAsync();
         return runtime;
     }
@@ -155,7 +162,7 @@ internal sealed class RuntimeProcess : IAsyncDisposable
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0" })
+        foreach (var argument in new[] { FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0" }.Concat(_serveArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -13,15 +13,15 @@ internal static class ServeCommand
     {
         var images = new Option<string?>("--images") { Description = "The image table (YAML: image -> command); default images.yaml in the data directory" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Loopback port of /metrics (0 picks a free one)", DefaultValueFactory = _ => 9464 };
-        var metricsApi = new Option<Uri?>("--metrics-api")
+        var metricsApi = new Option<string?>("--metrics-api")
         {
             Description = "A Kubernetes custom/external metrics API (an API server or a metrics adapter) for CanaryDeployment metrics and the kubernetes analysis provider",
         };
         metricsApi.Validators.Add(result =>
         {
-            if (result.GetValue(metricsApi) is { IsAbsoluteUri: false } uri)
+            if (result.GetValue(metricsApi) is { } text && MetricsApi(text) is null)
             {
-                result.AddError($"--metrics-api: Invalid value: \"{uri}\": give an absolute URL such as http://127.0.0.1:8443");
+                result.AddError($"--metrics-api: Invalid value: \"{text}\": give an absolute http or https URL, such as http://127.0.0.1:8443");
             }
         });
         var command = new Command("serve", "Run the single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite")
@@ -32,11 +32,14 @@ internal static class ServeCommand
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),
-            MetricsApi = parse.GetValue(metricsApi),
+            MetricsApi = parse.GetValue(metricsApi) is { } api ? MetricsApi(api) : null,
             BuiltInImages = HelloCommand.BuiltInImages(),
         }));
         return command;
     }
+
+    private static Uri? MetricsApi(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
 
     private static int Run(CliContext context, RuntimeOptions options)
     {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Fledge.Metrics.Tests;
+namespace Fledge.Tests;
 
 /// <summary>
 /// A test server of the Kubernetes metrics APIs over real HTTP: custom.metrics.k8s.io/v1beta2 object metrics and
@@ -20,7 +20,8 @@ internal sealed class MetricsApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, string> _objects = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<(string Namespace, string Metric, Dictionary<string, string> Labels, string Value)> _external = [];
+    private readonly ConcurrentDictionary<string, (string Namespace, string Metric, Dictionary<string, string> Labels, string Value)> _external = new(StringComparer.Ordinal);
+    private int _disposed;
 
     private MetricsApiServer(WebApplication app) => _app = app;
 
@@ -43,10 +44,17 @@ internal sealed class MetricsApiServer : IAsyncDisposable
 
     public void SetObject(string ns, string resource, string name, string metric, string quantity) => _objects[$"{ns}/{resource}/{name}/{metric}"] = quantity;
 
-    public void AddExternal(string ns, string metric, Dictionary<string, string> labels, string quantity) => _external.Add((ns, metric, labels, quantity));
+    /// <summary>Adds a series of an external metric, or changes the value of the series with these labels.</summary>
+    public void AddExternal(string ns, string metric, Dictionary<string, string> labels, string quantity) =>
+        _external[$"{ns}/{metric}/{string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))}"] = (ns, metric, labels, quantity);
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -87,11 +95,11 @@ internal sealed class MetricsApiServer : IAsyncDisposable
         _app.MapGet("/apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}", (string ns, string metric, string? labelSelector) =>
         {
             var wanted = (labelSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
-            var items = _external
+            var items = _external.Values
                 .Where(e => e.Namespace == ns && e.Metric == metric && wanted.All(w => e.Labels.TryGetValue(w.Key, out var v) && v == w.Value))
                 .Select(e => new { metricName = metric, metricLabels = e.Labels, timestamp = "2026-11-23T00:00:00Z", value = e.Value })
                 .ToList();
-            return items.Count == 0 && !_external.Any(e => e.Metric == metric)
+            return items.Count == 0 && !_external.Values.Any(e => e.Metric == metric)
                 ? NotFound($"no metric {metric} in namespace {ns}")
                 : Results.Json(new { kind = "ExternalMetricValueList", apiVersion = "external.metrics.k8s.io/v1beta1", metadata = new { }, items });
         });
