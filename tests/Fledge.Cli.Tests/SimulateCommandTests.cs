@@ -127,4 +127,26 @@ public sealed class SimulateCommandTests
         run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
         run.Error.ShouldNotBeEmpty();
     }
+
+    [Fact]
+    public void Simulate_CanaryDeployment_PlaysItsTracksAsJson()
+    {
+        var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("kanarini/hello-canarydeployment.yaml"),
+            "--metric", "request_failure_rate:1m=0.01@fledge/hello:v1", "-o", "json");
+
+        run.ExitCode.ShouldBe(ExitCodes.Success, run.Error);
+        run.Json.GetProperty("result").GetString().ShouldBe("Ready");
+        run.Json.GetProperty("durationSeconds").GetDouble().ShouldBe(22);
+        var last = run.Json.GetProperty("frames").EnumerateArray().Last();
+        last.GetProperty("tracks").EnumerateArray().Select(t => t.GetProperty("deployment").GetString()).ShouldBe(["hello-canary", "hello-stable"]);
+    }
+
+    [Fact]
+    public void Simulate_CanaryDeploymentWithScriptedEvents_IsRefused()
+    {
+        var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("kanarini/hello-canarydeployment.yaml"), "--at", "5s:pause");
+
+        run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+        run.Error.ShouldContain("--at: scripted events are for Rollouts");
+    }
 }

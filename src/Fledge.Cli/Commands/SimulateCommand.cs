@@ -57,28 +57,56 @@ internal static class SimulateCommand
         return command;
     }
 
-    private sealed record Request(string[] Files, string ReadyAfter, string TerminateAfter, string[] NeverReady, string[] At, string[] Metrics, OutputFormat Output);
-
-    private static int Run(CliContext context, Request request)
+    /// <summary>A Kanarini CanaryDeployment: each file is a version, applied once the previous one settled.</summary>
+    private static int RunCanaryDeployment(CliContext context, Request request)
     {
         var errors = new List<string>();
-        var rollouts = new List<Rollout>();
-        var templates = ImmutableDictionary.CreateBuilder<string, AnalysisTemplate>();
+        var versions = new List<Core.Kanarini.CanaryDeployment>();
         foreach (var file in request.Files)
         {
-            var (rollout, fileTemplates, fileErrors) = RolloutFiles.Read(file);
+            var (deployment, fileErrors) = CanaryDeploymentFiles.Read(file);
             errors.AddRange(fileErrors);
-            foreach (var template in fileTemplates)
+            if (deployment is not null)
             {
-                templates[template.Name] = template;
-            }
-
-            if (rollout is not null)
-            {
-                rollouts.Add(rollout);
+                versions.Add(deployment);
             }
         }
 
+        if (request.At.Length > 0)
+        {
+            errors.Add("--at: scripted events are for Rollouts; a CanaryDeployment simulation applies its files in order, each once the previous one settled");
+        }
+
+        errors.AddRange(versions.Skip(1).Where(v => v.Name != versions[0].Name)
+            .Select(v => $"CanaryDeployment \"{v.Name}\" is not \"{versions[0].Name}\": every file given to one simulation must be a version of the same CanaryDeployment"));
+        var (metricValues, readyAfter, terminateAfter) = Common(request, errors);
+        if (errors.Count > 0 || versions.Count == 0)
+        {
+            return context.Fail(ExitCodes.InvalidInput, errors);
+        }
+
+        var result = CanaryDeploymentSimulator.Run(new CanaryDeploymentSimulationOptions(versions[0], versions.Skip(1).ToList())
+        {
+            ReadyAfter = readyAfter,
+            TerminateAfter = terminateAfter,
+            NeverReadyImages = request.NeverReady.ToHashSet(StringComparer.Ordinal),
+            MetricValues = metricValues,
+        });
+        if (request.Output == OutputFormat.Json)
+        {
+            Json.Write(context.Output, result);
+        }
+        else
+        {
+            CanaryDeploymentSimulationTable.Render(context.Console, versions[0], result);
+        }
+
+        return result.Result is "Ready" or "Failed" ? ExitCodes.Success : ExitCodes.RolloutFailed;
+    }
+
+    /// <summary>The options both kinds of simulation share: metric values, and how replicas start and stop.</summary>
+    private static (Dictionary<(string, string), double> Metrics, TimeSpan ReadyAfter, TimeSpan TerminateAfter) Common(Request request, List<string> errors)
+    {
         var metricValues = new Dictionary<(string, string), double>();
         foreach (var text in request.Metrics)
         {
@@ -102,6 +130,38 @@ internal static class SimulateCommand
         {
             errors.Add($"--terminate-after: \"{request.TerminateAfter}\" is not a duration (write 0s, 2s or 30s)");
         }
+
+        return (metricValues, readyAfter, terminateAfter);
+    }
+
+    private sealed record Request(string[] Files, string ReadyAfter, string TerminateAfter, string[] NeverReady, string[] At, string[] Metrics, OutputFormat Output);
+
+    private static int Run(CliContext context, Request request)
+    {
+        if (request.Files.Length > 0 && CanaryDeploymentFiles.Holds(request.Files[0]))
+        {
+            return RunCanaryDeployment(context, request);
+        }
+
+        var errors = new List<string>();
+        var rollouts = new List<Rollout>();
+        var templates = ImmutableDictionary.CreateBuilder<string, AnalysisTemplate>();
+        foreach (var file in request.Files)
+        {
+            var (rollout, fileTemplates, fileErrors) = RolloutFiles.Read(file);
+            errors.AddRange(fileErrors);
+            foreach (var template in fileTemplates)
+            {
+                templates[template.Name] = template;
+            }
+
+            if (rollout is not null)
+            {
+                rollouts.Add(rollout);
+            }
+        }
+
+        var (metricValues, readyAfter, terminateAfter) = Common(request, errors);
 
         var events = new List<ScriptedEvent>();
         foreach (var text in request.At)

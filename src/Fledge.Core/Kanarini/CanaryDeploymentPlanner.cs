@@ -10,7 +10,21 @@ namespace Fledge.Core.Kanarini;
 /// <param name="Owned">False when a Deployment of that name exists but this CanaryDeployment did not create it.</param>
 /// <param name="TemplateHash">The template-hash annotation: which template the Deployment was given.</param>
 /// <param name="Ready">The Deployment has rolled out: every replica updated and available.</param>
-public sealed record TrackObservation(bool Owned, string? TemplateHash, int Replicas, bool Ready);
+public sealed record TrackObservation(bool Owned, string? TemplateHash, int Replicas, bool Ready)
+{
+    /// <summary>
+    /// A track's Deployment as a platform holds it: ready once it has rolled out (its generation observed,
+    /// every replica updated and available), as Kanarini's IsDeploymentReady has it.
+    /// </summary>
+    public static TrackObservation Of(Rollout deployment, bool owned)
+    {
+        var status = deployment.Status;
+        var replicas = deployment.Spec.Replicas;
+        var ready = status.ObservedGeneration >= deployment.Generation && status.UpdatedReplicas == replicas && status.Replicas == replicas
+            && status.AvailableReplicas == replicas;
+        return new TrackObservation(owned, deployment.Annotations.GetValueOrDefault(CanaryDeployment.TemplateHashAnnotation), replicas, ready);
+    }
+}
 
 public sealed record CanaryDeploymentSnapshot(CanaryDeployment Deployment, TrackObservation? Canary, TrackObservation? Stable, DateTimeOffset Now);
 

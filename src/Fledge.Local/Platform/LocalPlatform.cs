@@ -141,20 +141,8 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
     }
 
     /// <summary>A track's Deployment: which template it runs, and whether it has rolled out (every replica updated and available).</summary>
-    public TrackObservation? ObserveTrack(CanaryDeployment cd, TrackName track)
-    {
-        if (Find(cd.DeploymentName(track)) is not { } record)
-        {
-            return null;
-        }
-
-        var rollout = record.Rollout;
-        var status = rollout.Status;
-        var replicas = rollout.Spec.Replicas;
-        var ready = status.ObservedGeneration >= rollout.Generation && status.UpdatedReplicas == replicas && status.Replicas == replicas
-            && status.AvailableReplicas == replicas;
-        return new TrackObservation(OwnerOf(record) == cd.Name, rollout.Annotations.GetValueOrDefault(CanaryDeployment.TemplateHashAnnotation), replicas, ready);
-    }
+    public TrackObservation? ObserveTrack(CanaryDeployment cd, TrackName track) =>
+        Find(cd.DeploymentName(track)) is { } record ? TrackObservation.Of(record.Rollout, OwnerOf(record) == cd.Name) : null;
 
     public void ApplyCanaryDeployment(string name, PlanAction action, DateTimeOffset now)
     {
