@@ -69,6 +69,9 @@ public sealed class KanariniTests
         var good = load.Results.Where(r => r.At >= goodStart).ToList();
         good.ShouldAllBe(r => r.Status == 200);
         good.ShouldContain(r => r.Body == "Howdy World!\n");
+        var scale = runtime.Fledge("scale", "deployment/hello-stable", "--replicas", "5");
+        scale.ExitCode.ShouldNotBe(0);
+        scale.Error.ShouldContain("deployment \"hello-stable\" is a track of CanaryDeployment \"hello\"; change the CanaryDeployment instead");
         var promoted = Get(runtime);
         promoted.GetProperty("latestMetrics")[0].GetProperty("value").GetDouble().ShouldBeLessThan(0.1);
 

@@ -375,6 +375,12 @@ internal sealed partial class RuntimeCommands(
         try
         {
             var record = Require(name);
+            if (LocalPlatform.OwnerOf(record) is { } owner)
+            {
+                // The CanaryDeployment would put its own template and replica count back on its next pass.
+                throw new CommandException(409, $"deployment \"{name}\" is a track of CanaryDeployment \"{owner}\"; change the CanaryDeployment instead");
+            }
+
             var manifest = record.CopyManifest();
             message = change(record, manifest);
             var (_, errors) = RolloutReader.FromResource(KubernetesJson.Deserialize<RolloutResource>(KubernetesJson.Serialize(manifest)), record.ApiVersion, record.Kind);
