@@ -35,6 +35,21 @@ public sealed class BlueGreenSimulationTests
     }
 
     [Fact]
+    public void Run_RollingUpdateRolloutSwitchedToBlueGreen_TheRunningVersionStaysActiveUntilPromotion()
+    {
+        var rolling = Manifests.Read(File.ReadAllText(SampleFiles.PathOf("hello-v1.yaml")));
+
+        var result = Simulator.Run(new SimulationOptions(rolling, [Read("v2")])
+        {
+            Events = [new ScriptedEvent(TimeSpan.FromMinutes(2), ScriptedAction.Promote, "2m:promote")],
+        });
+
+        result.Result.ShouldBe(SimulationOutcome.Complete);
+        result.Frames.Where(f => f.T < 120).ShouldAllBe(f => Traffic(f, 2) == 0, "v1 keeps every user request until v2 is promoted");
+        result.Frames.First(f => Traffic(f, 2) > 0).T.ShouldBe(120);
+    }
+
+    [Fact]
     public void Run_AutoPromotionAfterSeconds_SwitchesByItself()
     {
         var result = Simulator.Run(new SimulationOptions(Read("v1"), [Read("v2", "      autoPromotionSeconds: 45\n")]));

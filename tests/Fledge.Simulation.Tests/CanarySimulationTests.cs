@@ -109,6 +109,19 @@ public sealed class CanarySimulationTests
     }
 
     [Fact]
+    public void Run_RollingUpdateRolloutSwitchedToCanary_ItsFirstNewVersionIsACanary()
+    {
+        var rolling = Manifests.Read(File.ReadAllText(SampleFiles.PathOf("hello-v1.yaml")));
+        var canary = Manifests.Read(File.ReadAllText(SampleFiles.PathOf("canary/hello-canary-v2.yaml")));
+
+        var result = Run(rolling, canary, new ScriptedEvent(TimeSpan.FromMinutes(5), ScriptedAction.Promote, "5m:promote"));
+
+        result.Result.ShouldBe(SimulationOutcome.Complete);
+        result.Frames.Select(f => TrafficOf(f, 2)).Distinct().ShouldBe([0, 20, 50, 100], "the running v1 is stable, v2 goes through the steps");
+        result.Frames.Where(f => f.T is > 70 and < 300).ShouldAllBe(f => f.Phase == "Paused");
+    }
+
+    [Fact]
     public void Run_TimedPausesOnly_CompletesByItself()
     {
         var result = Run(Canary("web:v1", steps: "- setWeight: 50\n- pause: {duration: 30s}"), Canary("web:v2", steps: "- setWeight: 50\n- pause: {duration: 30s}"));

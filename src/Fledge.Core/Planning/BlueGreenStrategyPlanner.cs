@@ -24,8 +24,9 @@ internal static class BlueGreenStrategyPlanner
         var active = pass.Find(status.StableReplicaSet);
         if (active is null)
         {
-            active = newRs!;
-            status = status with { StableReplicaSet = newRs!.Name, CanaryReplicaSet = null };
+            // What runs stays active while the new template comes up as the preview; a brand-new rollout is active at once.
+            active = CanaryStrategyPlanner.RunningBefore(pass, newRs!) ?? newRs!;
+            status = status with { StableReplicaSet = active.Name, CanaryReplicaSet = null };
         }
 
         status = active.Name == newRs!.Name

@@ -24,9 +24,13 @@ internal static class CanaryStrategyPlanner
         var stable = pass.Find(status.StableReplicaSet);
         if (stable is null)
         {
-            // The first version has nothing to be a canary against: it is stable at once.
-            stable = newRs!;
-            status = status with { StableReplicaSet = newRs!.Name, CanaryReplicaSet = null, CurrentStepIndex = canary.Steps.Length, Weight = 0 };
+            stable = RunningBefore(pass, newRs!);
+            status = stable is not null
+                // A rollout that ran another strategy until now: what runs is stable, and the new template is a canary.
+                ? status with { StableReplicaSet = stable.Name, CanaryReplicaSet = null, CurrentStepIndex = 0, Weight = 0 }
+                // The first version has nothing to be a canary against: it is stable at once.
+                : status with { StableReplicaSet = newRs!.Name, CanaryReplicaSet = null, CurrentStepIndex = canary.Steps.Length, Weight = 0 };
+            stable ??= newRs!;
         }
 
         status = stable.Name == newRs!.Name
@@ -34,6 +38,15 @@ internal static class CanaryStrategyPlanner
             : Progress(pass, canary, status, stable, newRs, old);
         Finish(pass, status, RollingUpdateStrategy.Current(pass, newRs));
     }
+
+    /// <summary>
+    /// The revision that runs when a rollout without a stable revision (one that used RollingUpdate or Recreate
+    /// until now) gets a new template: the newest other replica set with replicas. Argo Rollouts makes the new
+    /// template stable at once in this case, which releases it to everyone without a step; taking the running
+    /// one as stable lets the first canary of a converted rollout be a canary. Null for a brand-new rollout.
+    /// </summary>
+    internal static ReplicaSetState? RunningBefore(Pass pass, ReplicaSetState newRs) =>
+        pass.ReplicaSets.Where(rs => rs.Name != newRs.Name && rs.IsActive).MaxBy(rs => rs.Revision);
 
     /// <summary>The new template is the stable one: run it at full size and retire the others (after the scale-down delay).</summary>
     private static CanaryStatus Steady(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable)
