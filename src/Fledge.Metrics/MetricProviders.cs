@@ -29,5 +29,10 @@ public sealed class MetricProviders(IEnumerable<IMetricProvider> providers, Time
         {
             return Measurement.Error(started, $"{metric.Name}: {e.Message}");
         }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            // A provider's own bug must not stop every analysis: it is an Error measurement, which never promotes.
+            return Measurement.Error(started, $"{metric.Name}: the {metric.Provider.Kind} provider failed: {e.GetType().Name}: {e.Message}");
+        }
     }
 }

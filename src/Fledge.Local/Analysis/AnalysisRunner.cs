@@ -147,6 +147,11 @@ internal sealed class AnalysisRunner(
                     problem = e.Message;
                     break;
                 }
+                catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+                {
+                    problem = $"{metric.Display}: reading it failed: {e.GetType().Name}: {e.Message}";
+                    break;
+                }
             }
 
             await platform.Gate.WaitAsync(_stop.Token);
