@@ -45,7 +45,9 @@ public sealed class KanariniTests
         var (stablePort, canaryPort) = (RuntimeProcess.FreePort(), RuntimeProcess.FreePort());
         runtime.Apply(Services(stablePort, canaryPort) + "\n---\n" + CanaryDeployment("v1"));
         await using var load = new ServiceLoad(stablePort, workers: 4, pause: TimeSpan.FromMilliseconds(5));
-        await RestartTests.WaitUntilAsync(() => Phase(Get(runtime)) == "Ready", 90);
+        var status = runtime.Fledge("rollout", "status", "canarydeployment/hello", "--timeout", "90s");
+        status.ExitCode.ShouldBe(0, status.Error);
+        status.Output.ShouldContain("canarydeployment \"hello\" successfully rolled out: fledge/hello:v1 on both tracks");
         var v1 = Get(runtime);
         TrackImage(v1, "canary").ShouldBe("fledge/hello:v1");
         TrackImage(v1, "stable").ShouldBe("fledge/hello:v1");
@@ -91,6 +93,9 @@ public sealed class KanariniTests
         failed.GetProperty("message").GetString().ShouldBe("Finished rolling back to the latest stable spec");
         failed.GetProperty("latestFailed").GetString()!.ShouldStartWith("fledge/hello:v3");
         failed.GetProperty("latestMetrics")[0].GetProperty("value").GetDouble().ShouldBeGreaterThanOrEqualTo(0.1);
+        var failedStatus = runtime.Fledge("rollout", "status", "cd/hello");
+        failedStatus.ExitCode.ShouldBe(1);
+        failedStatus.Error.ShouldContain("canarydeployment \"hello\" failed its metrics check: Finished rolling back to the latest stable spec (Service/hello-canary request_failure_rate:1m = ");
         var describe = runtime.Fledge("describe", "canarydeployment", "hello").Output;
         describe.ShouldContain("MetricsCheckUnsuccessful");
         describe.ShouldContain("DoneFailure");

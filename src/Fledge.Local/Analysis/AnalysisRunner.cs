@@ -44,8 +44,16 @@ internal sealed class AnalysisRunner(
             while (!_stop.IsCancellationRequested)
             {
                 await Task.Delay(Tick, time, _stop.Token);
-                await MeasureDueAsync();
-                await CheckCanaryDeploymentsAsync();
+                try
+                {
+                    await MeasureDueAsync();
+                    await CheckCanaryDeploymentsAsync();
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+                {
+                    // The next tick tries again; the runner must outlive one bad pass.
+                    logger.LogError(e, "taking analysis measurements failed; retrying");
+                }
             }
         }
         catch (OperationCanceledException)

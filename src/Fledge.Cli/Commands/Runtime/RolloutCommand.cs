@@ -108,9 +108,9 @@ internal static class RolloutCommand
 
     private static Command Status(CliContext context, Option<string> dataDirectory)
     {
-        var name = Name();
+        var name = new Argument<string>("name") { Description = "The rollout (NAME, or rollout/NAME), or canarydeployment/NAME" };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long (e.g. 5m); 0 waits for ever", DefaultValueFactory = _ => "0" };
-        var command = new Command("status", "Follow a rollout until it completes (exit 0) or exceeds its progress deadline (exit 1)") { name, timeout };
+        var command = new Command("status", "Follow a rollout until it completes (exit 0) or exceeds its progress deadline (exit 1); canarydeployment/NAME follows a CanaryDeployment until Ready (0) or Failed (1)") { name, timeout };
         command.SetAction(parse =>
         {
             if (!Durations.TryParse(parse.GetValue(timeout)!, out var limit))
@@ -118,7 +118,13 @@ internal static class RolloutCommand
                 return context.Fail(ExitCodes.InvalidInput, [$"--timeout: \"{parse.GetValue(timeout)}\" is not a duration (write 30s or 5m)"]);
             }
 
-            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => FollowAsync(context, client, parse.GetValue(name)!, limit));
+            var target = parse.GetValue(name)!;
+            if (RuntimeCall.SplitKindName(target) is ({ } kind, { } cdName) && kind.ToLowerInvariant() is "canarydeployment" or "canarydeployments" or "cd")
+            {
+                return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => CanaryDeploymentFollow.FollowAsync(context, client, cdName, limit));
+            }
+
+            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => FollowAsync(context, client, RuntimeCall.SplitKindName(target)?.Name ?? target, limit));
         });
         return command;
     }
