@@ -52,6 +52,8 @@ public sealed class AnalysisTests
         var rolledBack = DateTime.UtcNow - started;
         var describe = runtime.Fledge("describe", "rollout", "hello").Output;
         describe.ShouldContain("metric \"error-rate\" assessed Failed");
+        System.Text.RegularExpressions.Regex.Replace(describe, @"\s+", " ")
+            .ShouldMatch(@"all traffic is back on the stable revision, [0-9.]+s after the canary started");
         var during = results.Where(r => r.At >= started).ToList();
         var failedShare = during.Count(r => r.Status != 200) / (double)during.Count;
         failedShare.ShouldBeLessThan(0.25, $"the failed share of all requests stays below the canary weight; {during.Count} requests, detected after {detected.TotalSeconds:0.0}s, rolled back after {rolledBack.TotalSeconds:0.0}s");

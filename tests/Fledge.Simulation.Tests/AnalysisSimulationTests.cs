@@ -55,6 +55,10 @@ public sealed class AnalysisSimulationTests
         aborted.Traffic.ShouldBe(new Dictionary<string, int> { ["1"] = 100 });
         aborted.Events.ShouldContain(e => e.Contains("metric \"error-rate\" assessed Failed", StringComparison.Ordinal) && e.Contains("0.3", StringComparison.Ordinal));
         result.Frames.First(f => f.T >= aborted.T && f.ReplicaSets.All(rs => rs.Revision == 1)).T.ShouldBe(aborted.T + 10, "abortScaleDownDelaySeconds is 10");
+        var started = result.Applies[1].T;
+        aborted.Events.ShouldContain(e => e.EndsWith($"all traffic is back on the stable revision, {aborted.T - started}s after the canary started", StringComparison.Ordinal));
+        result.Frames.SelectMany(f => f.Events).ShouldContain(
+            $"the aborted canary (revision 2) is scaled down: traffic went back to the stable revision {aborted.T - started}s after the canary started, and its replicas go {aborted.T + 10 - started}s after it started");
         result.Conditions.Single(c => c.Type == "Progressing").Message.ShouldContain("meets the failure condition \"result >= 0.1\"");
     }
 

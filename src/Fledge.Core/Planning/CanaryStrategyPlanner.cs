@@ -102,7 +102,7 @@ internal static class CanaryStrategyPlanner
             // A new version: its steps start from the beginning; an abort of an earlier canary no longer applies.
             status = status with
             {
-                CanaryReplicaSet = newRs.Name, CurrentStepIndex = 0, PauseStartTime = null, Aborted = false, AbortedAt = null,
+                CanaryReplicaSet = newRs.Name, CanaryStartedAt = pass.Now, CurrentStepIndex = 0, PauseStartTime = null, Aborted = false, AbortedAt = null,
                 PromoteFull = false, SkipPause = false, ScaleDownAt = null, StepAnalysis = null, BackgroundAnalysis = null,
             };
         }
@@ -125,7 +125,13 @@ internal static class CanaryStrategyPlanner
         var scaleDownAt = canary.TrafficRouted ? abortedAt + TimeSpan.FromSeconds(canary.AbortScaleDownDelaySeconds) : abortedAt;
         if (pass.Now >= scaleDownAt)
         {
-            pass.ScaleIfNeeded(newRs, 0, "the canary was aborted: scale it down", out _);
+            pass.ScaleIfNeeded(newRs, 0, "the canary was aborted: scale it down", out var scaled);
+            if (scaled && status.CanaryStartedAt is { } started)
+            {
+                pass.Event(RecordEvent.Normal, "CanaryScaledDown",
+                    $"the aborted canary (revision {newRs.Revision}) is scaled down: traffic went back to the stable revision {Durations.Format(abortedAt - started)} " +
+                    $"after the canary started, and its replicas go {Durations.Format(pass.Now - started)} after it started");
+            }
         }
         else
         {
@@ -320,7 +326,8 @@ internal static class CanaryStrategyPlanner
     /// <summary>Marks the canary aborted because of an analysis, with a message naming the metric and its values.</summary>
     private static CanaryStatus Abort(Pass pass, CanaryStatus status, string why)
     {
-        pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {why}");
+        var after = status.CanaryStartedAt is { } started ? $"; all traffic is back on the stable revision, {Durations.Format(pass.Now - started)} after the canary started" : "";
+        pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {why}{after}");
         return status with { Aborted = true, AbortedAt = pass.Now, Message = $"RolloutAborted: {why}" };
     }
 

@@ -22,6 +22,9 @@ public sealed record CanaryStatus(
     string? CanaryReplicaSet,
     int Weight)
 {
+    /// <summary>When the current canary began: its replica set became the canary (how long a rollback took is counted from here).</summary>
+    public DateTimeOffset? CanaryStartedAt { get; init; }
+
     /// <summary>When the current pause step began.</summary>
     public DateTimeOffset? PauseStartTime { get; init; }
 
