@@ -25,6 +25,7 @@ namespace Fledge.Cli
                 DescribeCommand.Create(context, dataDirectory),
                 DeleteCommand.Create(context, dataDirectory),
                 RolloutCommand.Create(context, dataDirectory),
+                AnalysisCommand.Create(context, dataDirectory),
                 ScaleCommands.SetImage(context, dataDirectory),
                 ScaleCommands.Scale(context, dataDirectory),
                 LogsCommand.Create(context, dataDirectory),

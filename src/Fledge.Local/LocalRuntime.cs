@@ -65,7 +65,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
             options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api) : null);
         _analysis = new Analysis.AnalysisRunner(platform, providers, trackMetrics, _controller, time, logger);
-        Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, time);
+        Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, providers, time);
         Platform = platform;
     }
 

@@ -118,3 +118,11 @@ public sealed record CanaryDeploymentSummary(
 public sealed record CanaryDeploymentList(IReadOnlyList<CanaryDeploymentSummary> Items);
 
 public sealed record CanaryDeploymentDetail(CanaryDeploymentSummary CanaryDeployment, IReadOnlyList<EventSummary> Events);
+
+/// <summary>Measure an AnalysisTemplate's metrics once, now, with these arguments (for `fledge analysis run`).</summary>
+public sealed record AnalysisRunRequest(ApplySource Source, string? Template, IReadOnlyDictionary<string, string> Args);
+
+/// <summary>One metric's measurement: its value(s), the phase its conditions give, and why.</summary>
+public sealed record MeasurementSummary(string Metric, string Provider, IReadOnlyList<double> Value, string Phase, string Message);
+
+public sealed record AnalysisRunResponse(string Template, IReadOnlyList<MeasurementSummary> Measurements);

@@ -68,6 +68,7 @@ internal static class ControlApi
         app.MapPost("/v1/rollouts/{name}/undo", async (string name, long? toRevision) => Results.Ok(await commands.UndoAsync(name, toRevision ?? 0)));
         app.MapPost("/v1/rollouts/{name}/scale", async (string name, int replicas) => Results.Ok(await commands.ScaleAsync(name, replicas)));
         app.MapPost("/v1/rollouts/{name}/image", async (string name, ImageRequest request) => Results.Ok(await commands.SetImageAsync(name, request)));
+        app.MapPost("/v1/analysis/run", async (AnalysisRunRequest request) => Results.Ok(await commands.RunAnalysisAsync(request)));
         app.MapGet("/v1/canarydeployments", async () => Results.Ok(await commands.CanaryDeploymentsAsync()));
         app.MapGet("/v1/canarydeployments/{name}", async (string name) => Results.Ok(await commands.DescribeCanaryDeploymentAsync(name)));
         app.MapGet("/v1/replicasets", async () => Results.Ok(await commands.ReplicaSetListAsync()));

@@ -22,6 +22,7 @@ internal sealed partial class RuntimeCommands(
     ServiceManager services,
     RolloutController controller,
     StateStore store,
+    Fledge.Metrics.MetricProviders providers,
     TimeProvider time)
 {
     public async Task<ApplyResponse> ApplyAsync(ApplyRequest request)

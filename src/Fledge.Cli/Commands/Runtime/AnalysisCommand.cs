@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using Fledge.Cli.Output;
+using Fledge.Local.Api;
+using Spectre.Console;
+
+namespace Fledge.Cli.Commands.Runtime;
+
+/// <summary>
+/// `fledge analysis run -f TEMPLATE [--arg NAME=VALUE]`: measures an AnalysisTemplate's metrics once, now, through
+/// the running runtime's providers, and says what each measurement would decide. Exit 0 when every metric
+/// passes, 1 otherwise, so a template can be tried before a canary depends on it.
+/// </summary>
+internal static class AnalysisCommand
+{
+    public static Command Create(CliContext context, Option<string> dataDirectory)
+    {
+        var file = new Option<string>("--filename", "-f") { Description = "A file holding the AnalysisTemplate", Required = true };
+        var template = new Option<string?>("--template") { Description = "Which AnalysisTemplate, when the file holds several" };
+        var args = new Option<string[]>("--arg") { Description = "A value for one of the template's args: NAME=VALUE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+        var output = CommonOptions.Output();
+        var run = new Command("run", "Measure a template's metrics once, now, and show what each measurement would decide") { file, template, args, output };
+        run.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var text in parse.GetValue(args) ?? [])
+            {
+                var equals = text.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, [$"--arg \"{text}\": write NAME=VALUE, e.g. --arg service=hello-canary"]);
+                }
+
+                values[text[..equals]] = text[(equals + 1)..];
+            }
+
+            var path = parse.GetValue(file)!;
+            string content;
+            try
+            {
+                content = await File.ReadAllTextAsync(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"{path}: cannot read the file: {e.Message}"]);
+            }
+
+            var response = await client.PostAsync<AnalysisRunResponse>("v1/analysis/run",
+                new AnalysisRunRequest(new ApplySource(path, content), parse.GetValue(template), values));
+            if (CommonOptions.Format(parse.GetValue(output)) == OutputFormat.Json)
+            {
+                Json.Write(context.Output, response);
+            }
+            else
+            {
+                var table = Tables.New("METRIC", "PROVIDER", "VALUE", "PHASE", "MESSAGE");
+                foreach (var m in response.Measurements)
+                {
+                    var colour = m.Phase switch { "Successful" => "green", "Inconclusive" => "yellow", _ => "red" };
+                    var value = m.Value.Count == 1 ? Number(m.Value[0]) : $"[{string.Join(", ", m.Value.Select(Number))}]";
+                    table.AddRow(Markup.Escape(m.Metric), Markup.Escape(m.Provider), Markup.Escape(m.Value.Count == 0 ? "-" : value), $"[{colour}]{m.Phase}[/]", Markup.Escape(m.Message));
+                }
+
+                context.Console.Write(table);
+            }
+
+            var failing = response.Measurements.Where(m => m.Phase != "Successful").ToList();
+            return failing.Count == 0
+                ? ExitCodes.Success
+                : context.Fail(ExitCodes.RolloutFailed, failing.Select(m => $"{m.Metric}: {m.Phase}: {m.Message}"));
+        }));
+        return new Command("analysis", "Try AnalysisTemplates against the running runtime's metric providers") { run };
+    }
+
+    private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}
