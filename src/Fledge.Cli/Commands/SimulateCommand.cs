@@ -42,7 +42,7 @@ internal static class SimulateCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var output = CommonOptions.Output();
-        var command = new Command("simulate", "Show what a rollout will do, step by step, on a virtual clock (no processes are started)")
+        var command = new Command("simulate", "Show what a rollout or CanaryDeployment will do, step by step, on a virtual clock (no processes are started)")
         {
             files, readyAfter, terminateAfter, neverReady, at, metrics, output,
         };

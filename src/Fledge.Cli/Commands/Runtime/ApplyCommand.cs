@@ -11,7 +11,7 @@ internal static class ApplyCommand
     {
         var files = CommonOptions.Files("Manifest files (YAML, several documents, or JSON); - reads standard input");
         var output = CommonOptions.Output();
-        var command = new Command("apply", "Create or update objects from manifests (Rollout, Deployment, Service); invalid input changes nothing") { files, output };
+        var command = new Command("apply", "Create or update objects from manifests (Rollout, Deployment, CanaryDeployment, AnalysisTemplate, Service); invalid input changes nothing") { files, output };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
             var sources = new List<ApplySource>();

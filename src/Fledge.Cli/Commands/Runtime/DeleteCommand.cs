@@ -9,9 +9,9 @@ internal static class DeleteCommand
 {
     public static Command Create(CliContext context, Option<string> dataDirectory)
     {
-        var target = new Argument<string?>("target") { Description = "KIND/NAME, e.g. rollout/hello or service/hello", Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string?>("target") { Description = "KIND/NAME, e.g. rollout/hello, canarydeployment/hello or service/hello", Arity = ArgumentArity.ZeroOrOne };
         var files = new Option<string[]>("--filename", "-f") { Description = "Delete the objects these manifests describe", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("delete", "Delete rollouts (their replicas stop gracefully) and services") { target, files };
+        var command = new Command("delete", "Delete rollouts (their replicas stop gracefully), CanaryDeployments (with their tracks), AnalysisTemplates and services") { target, files };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
             var targets = new List<(string Kind, string Name)>();

@@ -11,7 +11,7 @@ internal static class DescribeCommand
     {
         var kind = new Argument<string>("kind") { Description = "rollout (or deployment), or canarydeployment" };
         var name = new Argument<string>("name") { Description = "The rollout's name" };
-        var command = new Command("describe", "Show a rollout in detail: status, conditions, replica sets, replicas and recent events") { kind, name };
+        var command = new Command("describe", "Show a rollout or CanaryDeployment in detail: status, conditions, replica sets or tracks, replicas and recent events") { kind, name };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
             var what = parse.GetValue(kind)!.ToLowerInvariant();
