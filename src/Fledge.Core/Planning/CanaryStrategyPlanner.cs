@@ -165,9 +165,9 @@ internal static class CanaryStrategyPlanner
                 }
             }
 
-            var weight = full ? 100 : WeightAt(canary, index);
-            var canaryTarget = full ? desired : CanaryReplicas(canary, index, weight, desired);
-            var stableTarget = canary.TrafficRouted || full ? desired : Math.Max(0, desired - Scaled(weight, desired));
+            var weight = full ? 100 : CanaryWeights.WeightAt(canary, index);
+            var canaryTarget = full ? desired : CanaryWeights.CanaryReplicas(canary, index, weight, desired);
+            var stableTarget = canary.TrafficRouted || full ? desired : Math.Max(0, desired - CanaryWeights.Scaled(weight, desired));
             if (full && !canary.TrafficRouted)
             {
                 stableTarget = 0;
@@ -192,7 +192,7 @@ internal static class CanaryStrategyPlanner
 
             if (!canary.TrafficRouted)
             {
-                status = SetWeight(pass, status, stable, newRs, ReplicaWeight(stable, newRs));
+                status = SetWeight(pass, status, stable, newRs, CanaryWeights.ReplicaWeight(stable, newRs));
             }
 
             if (full)
@@ -408,49 +408,6 @@ internal static class CanaryStrategyPlanner
             $"send {weight}% of traffic to the canary (revision {newRs.Revision}) and {100 - weight}% to the stable revision {stable.Revision}"));
         return status with { Weight = weight };
     }
-
-    /// <summary>The canary's share of the available replicas, when weights are replica counts.</summary>
-    private static int ReplicaWeight(ReplicaSetState stable, ReplicaSetState newRs)
-    {
-        var total = stable.AvailableReplicas + newRs.AvailableReplicas;
-        return total == 0 ? 0 : (int)Math.Round(100.0 * newRs.AvailableReplicas / total, MidpointRounding.AwayFromZero);
-    }
-
-    /// <summary>The weight of the last setWeight step at or before <paramref name="index"/>.</summary>
-    private static int WeightAt(CanaryStrategy canary, int index)
-    {
-        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
-        {
-            if (canary.Steps[i] is SetWeightStep step)
-            {
-                return step.Weight;
-            }
-        }
-
-        return 0;
-    }
-
-    /// <summary>The canary's size: a setCanaryScale at or before the step wins over the weight.</summary>
-    private static int CanaryReplicas(CanaryStrategy canary, int index, int weight, int desired)
-    {
-        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
-        {
-            if (canary.Steps[i] is SetCanaryScaleStep scale && !scale.MatchTrafficWeight)
-            {
-                return scale.Replicas ?? Scaled(scale.Weight ?? weight, desired);
-            }
-
-            if (canary.Steps[i] is SetCanaryScaleStep)
-            {
-                break;
-            }
-        }
-
-        return Scaled(weight, desired);
-    }
-
-    /// <summary>ceil(weight% of replicas): 25% of 5 is 2.</summary>
-    private static int Scaled(int weight, int replicas) => (int)Math.Ceiling(weight * replicas / 100.0);
 
     /// <summary>Status counts and conditions; a paused or aborted canary does not count against the progress deadline.</summary>
     internal static void Finish(Pass pass, CanaryStatus canary, ReplicaSetState? newRs)

@@ -1,0 +1,53 @@
+using Fledge.Core.Rollouts;
+
+namespace Fledge.Core.Planning;
+
+/// <summary>
+/// The canary's replica arithmetic: which weight a step sets, how many replicas the canary runs for it, and,
+/// without a traffic router, which share of requests the replica counts give it.
+/// </summary>
+internal static class CanaryWeights
+{
+    /// <summary>The canary's share of the available replicas, when weights are replica counts.</summary>
+    public static int ReplicaWeight(ReplicaSetState stable, ReplicaSetState newRs)
+    {
+        var total = stable.AvailableReplicas + newRs.AvailableReplicas;
+        return total == 0 ? 0 : (int)Math.Round(100.0 * newRs.AvailableReplicas / total, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>The weight of the last setWeight step at or before <paramref name="index"/>.</summary>
+    public static int WeightAt(CanaryStrategy canary, int index)
+    {
+        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
+        {
+            if (canary.Steps[i] is SetWeightStep step)
+            {
+                return step.Weight;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The canary's size: a setCanaryScale at or before the step wins over the weight.</summary>
+    public static int CanaryReplicas(CanaryStrategy canary, int index, int weight, int desired)
+    {
+        for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
+        {
+            if (canary.Steps[i] is SetCanaryScaleStep scale && !scale.MatchTrafficWeight)
+            {
+                return scale.Replicas ?? Scaled(scale.Weight ?? weight, desired);
+            }
+
+            if (canary.Steps[i] is SetCanaryScaleStep)
+            {
+                break;
+            }
+        }
+
+        return Scaled(weight, desired);
+    }
+
+    /// <summary>ceil(weight% of replicas): 25% of 5 is 2, 20% of 4 is 1, 1% of 10 is 1.</summary>
+    public static int Scaled(int weight, int replicas) => (int)Math.Ceiling(weight * replicas / 100.0);
+}
