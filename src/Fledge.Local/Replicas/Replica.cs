@@ -14,7 +14,7 @@ namespace Fledge.Local.Replicas;
 /// back-off when it exits, probed as Kubernetes probes containers, and stopped gracefully: out of every
 /// Service first, then preStop, SIGTERM, terminationGracePeriodSeconds, SIGKILL.
 /// </summary>
-internal sealed class Replica : IDisposable
+internal sealed partial class Replica : IDisposable
 {
     private static readonly TimeSpan FirstBackOff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
@@ -212,109 +212,6 @@ internal sealed class Replica : IDisposable
         }
 
         return true;
-    }
-
-    /// <summary>Startup probe first; then readiness (or ready at once without one) and liveness side by side.</summary>
-    private async Task RunProbesAsync(Process process, CancellationToken cancel)
-    {
-        var container = Template.Container;
-        try
-        {
-            if (container.StartupProbe is { } startup && !await ProbeUntilAsync(startup, "Startup", process, cancel))
-            {
-                return;
-            }
-
-            var loops = new List<Task>();
-            if (container.ReadinessProbe is { } readiness)
-            {
-                loops.Add(ProbeLoopAsync(readiness, "Readiness", process, cancel));
-            }
-            else
-            {
-                Update(null, null, ready: true);
-            }
-
-            if (container.LivenessProbe is { } liveness)
-            {
-                loops.Add(ProbeLoopAsync(liveness, "Liveness", process, cancel));
-            }
-
-            await Task.WhenAll(loops);
-        }
-        catch (OperationCanceledException)
-        {
-            // The process exited or the replica is stopping.
-        }
-    }
-
-    /// <summary>Runs a startup probe until it succeeds (true) or fails failureThreshold times, which restarts the replica.</summary>
-    private async Task<bool> ProbeUntilAsync(V1Probe probe, string kind, Process process, CancellationToken cancel)
-    {
-        var settings = new ProbeSettings(probe);
-        await Task.Delay(settings.InitialDelay, _host.Time, cancel);
-        var failures = 0;
-        while (true)
-        {
-            var outcome = await ProbeCheck.RunAsync(probe, Port, settings.Timeout, cancel);
-            if (outcome.Success)
-            {
-                return true;
-            }
-
-            if (++failures >= settings.FailureThreshold)
-            {
-                Fail(kind, outcome.Detail, process);
-                return false;
-            }
-
-            await Task.Delay(settings.Period, _host.Time, cancel);
-        }
-    }
-
-    private async Task ProbeLoopAsync(V1Probe probe, string kind, Process process, CancellationToken cancel)
-    {
-        var settings = new ProbeSettings(probe);
-        await Task.Delay(settings.InitialDelay, _host.Time, cancel);
-        int successes = 0, failures = 0;
-        while (!cancel.IsCancellationRequested)
-        {
-            var outcome = await ProbeCheck.RunAsync(probe, Port, settings.Timeout, cancel);
-            if (outcome.Success)
-            {
-                failures = 0;
-                if (++successes >= settings.SuccessThreshold && kind == "Readiness")
-                {
-                    Update(null, null, ready: true);
-                }
-            }
-            else
-            {
-                successes = 0;
-                if (++failures >= settings.FailureThreshold)
-                {
-                    if (kind == "Readiness")
-                    {
-                        Update(null, $"Readiness probe failed: {outcome.Detail}", ready: false);
-                    }
-                    else
-                    {
-                        Fail(kind, outcome.Detail, process);
-                        return;
-                    }
-                }
-            }
-
-            await Task.Delay(settings.Period, _host.Time, cancel);
-        }
-    }
-
-    /// <summary>A liveness or startup probe failed: the container is killed (gracefully) and restarted.</summary>
-    private void Fail(string kind, string detail, Process process)
-    {
-        Update(null, $"{kind} probe failed: {detail}", ready: false);
-        _host.Logger.LogInformation("{Replica}: {Kind} probe failed, restarting: {Detail}", Name, kind, detail);
-        _ = TerminateAsync(process);
     }
 
     private async Task StopCoreAsync()
