@@ -16,4 +16,16 @@ public sealed class ServeCommandTests
         run.Error.ShouldContain($"--metrics-api: Invalid value: \"{value}\": give an absolute http or https URL");
         Directory.Exists(dataDirectory).ShouldBeFalse("nothing is created for input that is refused");
     }
+
+    [Fact]
+    public void Serve_MetricsApiTokenFileMissing_IsRefusedBeforeAnythingStarts()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"fledge-serve-{Guid.NewGuid():N}");
+
+        var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-api", "http://127.0.0.1:8443", "--metrics-api-token-file", "/nonexistent/token");
+
+        run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+        run.Error.ShouldContain("--metrics-api-token-file: Invalid value: \"/nonexistent/token\": no such file");
+        Directory.Exists(dataDirectory).ShouldBeFalse();
+    }
 }

@@ -47,6 +47,36 @@ public sealed class KubernetesMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BearerToken_IsSentWhenGiven_AndTheServerSaysUnauthorizedWithout()
+    {
+        _server.RequiredToken = "s3cret";
+        _server.SetObject("default", "services", "web", "latency", "20m");
+
+        var withToken = await new KubernetesMetricsClient(_http, _server.Address, "s3cret")
+            .GetObjectMetricAsync("default", "Service", "web", "latency", null, TestContext.Current.CancellationToken);
+        var without = await Should.ThrowAsync<MetricProviderException>(() => new KubernetesMetricsClient(_http, _server.Address)
+            .GetObjectMetricAsync("default", "Service", "web", "latency", null, TestContext.Current.CancellationToken));
+
+        withToken.ShouldBe(0.02);
+        without.Message.ShouldContain("answered 401: Unauthorized");
+    }
+
+    [Fact]
+    public async Task Provider_NeverSendsTheRuntimesTokenToAnAddressATemplateNames()
+    {
+        _server.RequiredToken = "s3cret";
+        _server.SetObject("default", "services", "web", "latency", "20m");
+        var provider = new KubernetesMetricProvider(_http, new Uri("http://127.0.0.1:9/"), "s3cret");
+        var metric = new AnalysisMetric("latency", new MetricProvider("kubernetes", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            new Dictionary<string, string> { ["address"] = _server.Address.ToString(), ["kind"] = "Service", ["name"] = "web", ["metric"] = "latency" })),
+            null, null, null, null, TimeSpan.Zero);
+
+        var error = await Should.ThrowAsync<MetricProviderException>(() => provider.ReadAsync(metric, new MeasureContext(DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
+
+        error.Message.ShouldContain("answered 401");
+    }
+
+    [Fact]
     public async Task MissingMetric_IsAnErrorWithTheServersMessage()
     {
         var client = new KubernetesMetricsClient(_http, _server.Address);

@@ -27,6 +27,9 @@ internal sealed class MetricsApiServer : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>When set, every request must carry "Authorization: Bearer TOKEN" (else 401 with a Status body).</summary>
+    public string? RequiredToken { get; set; }
+
     /// <summary>Each request as path and query, with its Accept header.</summary>
     public ConcurrentQueue<(string PathAndQuery, string Accept)> Requests { get; } = new();
 
@@ -64,6 +67,14 @@ internal sealed class MetricsApiServer : IAsyncDisposable
         _app.Use(async (context, next) =>
         {
             Requests.Enqueue((context.Request.Path + context.Request.QueryString, context.Request.Headers.Accept.ToString()));
+            if (RequiredToken is { } token && context.Request.Headers.Authorization.ToString() != $"Bearer {token}")
+            {
+                await Results.Json(
+                    new { kind = "Status", apiVersion = "v1", metadata = new { }, status = "Failure", message = "Unauthorized", reason = "Unauthorized", code = 401 },
+                    statusCode: 401).ExecuteAsync(context);
+                return;
+            }
+
             await next(context);
         });
         _app.MapGet("/apis/custom.metrics.k8s.io/v1beta2/namespaces/{ns}/{resource}/{name}/{metric}", (string ns, string resource, string name, string metric) =>

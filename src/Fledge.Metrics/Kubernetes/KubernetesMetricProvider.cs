@@ -8,7 +8,7 @@ namespace Fledge.Metrics.Kubernetes;
 /// metric <c>type: External</c>; optional <c>namespace</c> (default "default"), <c>selector</c> ("a=b,c in (d)")
 /// and <c>address</c> (the API server; defaults to the one the runtime was started with).
 /// </summary>
-public sealed class KubernetesMetricProvider(HttpClient http, Uri? server) : IMetricProvider
+public sealed class KubernetesMetricProvider(HttpClient http, Uri? server, string? bearerToken = null) : IMetricProvider
 {
     public string Kind => "kubernetes";
 
@@ -18,7 +18,8 @@ public sealed class KubernetesMetricProvider(HttpClient http, Uri? server) : IMe
         var address = settings.Setting("address") is { Length: > 0 } text
             ? Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new MetricProviderException($"address \"{text}\" is not an absolute URL")
             : server ?? throw new MetricProviderException("no Kubernetes metrics API to ask: set the provider's address, or start `fledge serve --metrics-api URL`");
-        var client = new KubernetesMetricsClient(http, address);
+        // The runtime's token goes to the runtime's API server only, never to an address a template names.
+        var client = new KubernetesMetricsClient(http, address, address == server ? bearerToken : null);
         var ns = settings.Setting("namespace") is { Length: > 0 } given ? given : "default";
         var name = settings.Setting("metric");
         if (name.Length == 0)

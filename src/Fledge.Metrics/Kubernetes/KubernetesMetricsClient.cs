@@ -7,10 +7,10 @@ namespace Fledge.Metrics.Kubernetes;
 /// <summary>
 /// A client of the Kubernetes metrics APIs an HPA (and Kanarini) reads: custom.metrics.k8s.io/v1beta2 for a
 /// metric describing one object, external.metrics.k8s.io/v1beta1 for metrics from outside the cluster. The
-/// <see cref="HttpClient"/> carries the credentials; <paramref name="server"/> is the API server (or an
-/// adapter's own address).
+/// <see cref="HttpClient"/> may carry the credentials, or <paramref name="bearerToken"/> is sent (a ServiceAccount
+/// token, as in-cluster clients send it); <paramref name="server"/> is the API server (or an adapter's own address).
 /// </summary>
-public sealed class KubernetesMetricsClient(HttpClient http, Uri server)
+public sealed class KubernetesMetricsClient(HttpClient http, Uri server, string? bearerToken = null)
 {
     public const string CustomGroupVersion = "custom.metrics.k8s.io/v1beta2";
     public const string ExternalGroupVersion = "external.metrics.k8s.io/v1beta1";
@@ -97,6 +97,11 @@ public sealed class KubernetesMetricsClient(HttpClient http, Uri server)
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             request.Headers.Accept.ParseAdd("application/json");
+            if (bearerToken is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+            }
+
             using var response = await http.SendAsync(request, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             if (!response.IsSuccessStatusCode)

@@ -24,15 +24,27 @@ internal static class ServeCommand
                 result.AddError($"--metrics-api: Invalid value: \"{text}\": give an absolute http or https URL, such as http://127.0.0.1:8443");
             }
         });
+        var metricsApiToken = new Option<string?>("--metrics-api-token-file")
+        {
+            Description = "A file holding a bearer token for --metrics-api (e.g. a ServiceAccount token)",
+        };
+        metricsApiToken.Validators.Add(result =>
+        {
+            if (result.GetValue(metricsApiToken) is { } path && !File.Exists(path))
+            {
+                result.AddError($"--metrics-api-token-file: Invalid value: \"{path}\": no such file; give the path of a file that holds the token");
+            }
+        });
         var command = new Command("serve", "Run the single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite")
         {
-            images, metricsPort, metricsApi,
+            images, metricsPort, metricsApi, metricsApiToken,
         };
         command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(dataDirectory)!)
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),
             MetricsApi = parse.GetValue(metricsApi) is { } api ? MetricsApi(api) : null,
+            MetricsApiToken = parse.GetValue(metricsApiToken) is { } tokenFile ? File.ReadAllText(tokenFile).Trim() : null,
             BuiltInImages = HelloCommand.BuiltInImages(),
         }));
         return command;
