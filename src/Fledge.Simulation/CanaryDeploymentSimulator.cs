@@ -126,9 +126,7 @@ public sealed class CanaryDeploymentSimulator : ICanaryDeploymentPlatform
                 return Result(outcome);
             }
 
-            var due = _cd.Status.CanaryDeploymentReadyStatusCheckpoint is { MetricCheckResult: MetricCheckResult.Unknown } checkpoint
-                ? checkpoint.LatestReadyTimestamp + _cd.Canary.MetricsCheckDelay
-                : (DateTimeOffset?)null;
+            var due = _cd.CheckDueAt;
             var nextAt = _tracks.Values.Select(c => c.NextChange(_now)).Append(requeue is { } r ? _now + r : null).Append(due > _now ? due : null)
                 .Where(t => t is not null).Min();
             if (nextAt is null || nextAt.Value - Epoch > _options.MaxDuration)
@@ -175,15 +173,12 @@ public sealed class CanaryDeploymentSimulator : ICanaryDeploymentPlatform
     /// <summary>Ready or Failed once the CanaryDeployment says so for its current generation and its tracks have rolled out.</summary>
     private string? Outcome()
     {
-        var status = _cd.Status;
-        if (status.ObservedGeneration != _cd.Generation || _tracks.Values.Any(c => !TrackObservation.Of(c.Rollout, owned: true).Ready))
+        if (_cd.Status.ObservedGeneration != _cd.Generation || _tracks.Values.Any(c => !TrackObservation.Of(c.Rollout, owned: true).Ready))
         {
             return null;
         }
 
-        return status.Condition(KanariniReasons.Failure) is { Status: ConditionStatus.True } ? "Failed"
-            : status.Condition(KanariniReasons.Ready) is { Status: ConditionStatus.True } ? "Ready"
-            : null;
+        return _cd.Phase is CanaryDeploymentPhases.Failed or CanaryDeploymentPhases.Ready ? _cd.Phase : null;
     }
 
     private void Record()
@@ -217,15 +212,13 @@ public sealed class CanaryDeploymentSimulator : ICanaryDeploymentPlatform
         _events.Clear();
     }
 
-    private string Phase()
+    /// <summary>The phase, with the reason of a failure and the virtual time a pending check is due.</summary>
+    private string Phase() => _cd.Phase switch
     {
-        var status = _cd.Status;
-        return status.Condition(KanariniReasons.Failure) is { Status: ConditionStatus.True } failure ? $"Failed: {failure.Reason}"
-            : status.Condition(KanariniReasons.Ready) is { Status: ConditionStatus.True } ? "Ready"
-            : status.CanaryDeploymentReadyStatusCheckpoint is { MetricCheckResult: MetricCheckResult.Unknown } checkpoint && checkpoint.TemplateHash == _cd.Template.Hash
-                ? string.Create(CultureInfo.InvariantCulture, $"Checking (due at {(checkpoint.LatestReadyTimestamp + _cd.Canary.MetricsCheckDelay - Epoch).TotalSeconds:0.#}s)")
-            : "Progressing";
-    }
+        CanaryDeploymentPhases.Failed => $"Failed: {_cd.Status.Condition(KanariniReasons.Failure)!.Reason}",
+        CanaryDeploymentPhases.Checking => string.Create(CultureInfo.InvariantCulture, $"Checking (due at {(_cd.CheckDueAt!.Value - Epoch).TotalSeconds:0.#}s)"),
+        var phase => phase,
+    };
 
     private CanaryDeploymentSimulationResult Result(string outcome) => new(
         outcome,

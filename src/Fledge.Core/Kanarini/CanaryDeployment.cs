@@ -29,6 +29,19 @@ public sealed record CanaryDeployment(
 
     public TrackSpec Track(TrackName track) => track == TrackName.Canary ? Canary : Stable;
 
+    /// <summary>When the current template's metrics check is due: set from the moment its canary track was ready until it is checked.</summary>
+    public DateTimeOffset? CheckDueAt =>
+        Status.CanaryDeploymentReadyStatusCheckpoint is { MetricCheckResult: MetricCheckResult.Unknown } checkpoint && checkpoint.TemplateHash == Template.Hash
+            ? checkpoint.LatestReadyTimestamp + Canary.MetricsCheckDelay
+            : null;
+
+    /// <summary>Where it stands, in one word: one of <see cref="CanaryDeploymentPhases"/>.</summary>
+    public string Phase =>
+        Status.Condition(KanariniReasons.Failure) is { Status: ConditionStatus.True } ? CanaryDeploymentPhases.Failed
+        : Status.Condition(KanariniReasons.Ready) is { Status: ConditionStatus.True } ? CanaryDeploymentPhases.Ready
+        : CheckDueAt is not null ? CanaryDeploymentPhases.Checking
+        : CanaryDeploymentPhases.Progressing;
+
     /// <summary>The Deployment that runs a track: NAME-canary or NAME-stable.</summary>
     public string DeploymentName(TrackName track) => $"{Name}-{track.ToString().ToLowerInvariant()}";
 }
@@ -135,6 +148,21 @@ public sealed record CanaryDeploymentStatus(
 
     private static bool Same<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
         (a.IsDefault ? [] : a).AsSpan().SequenceEqual((b.IsDefault ? [] : b).AsSpan());
+}
+
+/// <summary>The phases `get canarydeployments` and the simulation show, derived from Kanarini's conditions.</summary>
+public static class CanaryDeploymentPhases
+{
+    /// <summary>Both tracks run the template, which passed its check.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>The template failed its check; the canary track went back to the last good one.</summary>
+    public const string Failed = "Failed";
+
+    /// <summary>The canary track is ready and its metrics check is pending.</summary>
+    public const string Checking = "Checking";
+
+    public const string Progressing = "Progressing";
 }
 
 /// <summary>Kanarini's condition types and reasons, word for word.</summary>

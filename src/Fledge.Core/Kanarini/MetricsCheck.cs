@@ -17,17 +17,13 @@ public static class MetricsCheck
 {
     public static DueCheck? Due(CanaryDeployment cd, TrackObservation? canary, DateTimeOffset now)
     {
-        var status = cd.Status;
-        if (status.ObservedGeneration != cd.Generation
-            || status.CanaryDeploymentReadyStatusCheckpoint is not { MetricCheckResult: MetricCheckResult.Unknown } checkpoint
-            || checkpoint.TemplateHash != cd.Template.Hash
-            || canary is not { Ready: true } || canary.TemplateHash != checkpoint.TemplateHash
-            || now < checkpoint.LatestReadyTimestamp + cd.Canary.MetricsCheckDelay)
+        if (cd.Status.ObservedGeneration != cd.Generation || cd.CheckDueAt is not { } dueAt || now < dueAt
+            || canary is not { Ready: true } || canary.TemplateHash != cd.Template.Hash)
         {
             return null;
         }
 
-        return new DueCheck(checkpoint.TemplateHash, checkpoint.LatestReadyTimestamp, cd.Canary.Metrics);
+        return new DueCheck(cd.Template.Hash, cd.Status.CanaryDeploymentReadyStatusCheckpoint!.LatestReadyTimestamp, cd.Canary.Metrics);
     }
 
     /// <summary>

@@ -55,15 +55,16 @@ internal sealed partial class RuntimeCommands
             : $"{PodTemplate.From(KubernetesJson.Deserialize<V1PodTemplateSpec>(snapshot.Template)).Image} ({snapshot.TemplateHash})";
 
         var now = time.GetUtcNow();
-        var (phase, message) = status.Condition(Core.Kanarini.KanariniReasons.Failure) is { Status: ConditionStatus.True } failure
-                ? ("Failed", failure.Message)
-            : status.Condition(Core.Kanarini.KanariniReasons.Ready) is { Status: ConditionStatus.True } ready
-                ? ("Ready", ready.Message)
-            : status.CanaryDeploymentReadyStatusCheckpoint is { MetricCheckResult: Core.Kanarini.MetricCheckResult.Unknown } checkpoint && checkpoint.TemplateHash == cd.Template.Hash
-                ? ("Checking", checkpoint.LatestReadyTimestamp + cd.Canary.MetricsCheckDelay > now
-                    ? $"metrics check in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((checkpoint.LatestReadyTimestamp + cd.Canary.MetricsCheckDelay - now).TotalSeconds)))}"
-                    : "metrics check due")
-            : ("Progressing", status.Condition(Core.Kanarini.KanariniReasons.Progressing)?.Message ?? "");
+        var phase = cd.Phase;
+        var message = phase switch
+        {
+            Core.Kanarini.CanaryDeploymentPhases.Failed => status.Condition(Core.Kanarini.KanariniReasons.Failure)!.Message,
+            Core.Kanarini.CanaryDeploymentPhases.Ready => status.Condition(Core.Kanarini.KanariniReasons.Ready)!.Message,
+            Core.Kanarini.CanaryDeploymentPhases.Checking => cd.CheckDueAt > time.GetUtcNow()
+                ? $"metrics check in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((cd.CheckDueAt.Value - time.GetUtcNow()).TotalSeconds)))}"
+                : "metrics check due",
+            _ => status.Condition(Core.Kanarini.KanariniReasons.Progressing)?.Message ?? "",
+        };
         return new CanaryDeploymentSummary(cd.Name, cd.Template.Image, phase, message, Track(Core.Kanarini.TrackName.Canary), Track(Core.Kanarini.TrackName.Stable),
             Image(status.LatestSuccessfulDeploymentSnapshot), Image(status.LatestFailedDeploymentSnapshot),
             status.LatestMetrics.IsDefault ? [] : status.LatestMetrics, cd.Generation, status.ObservedGeneration,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fledge.Cli.Client;
 using Fledge.Core;
+using Fledge.Core.Kanarini;
 using Fledge.Local.Api;
 
 namespace Fledge.Cli.Commands.Runtime;
@@ -20,18 +21,18 @@ internal static class CanaryDeploymentFollow
             var cd = (await client.GetAsync<CanaryDeploymentDetail>($"v1/canarydeployments/{Uri.EscapeDataString(name)}")).CanaryDeployment;
             var settled = cd.ObservedGeneration == cd.Generation;
             // The countdown of a pending check changes every second; the line is printed when the phase changes.
-            var line = cd.Phase == "Checking" ? $"Waiting for canarydeployment \"{name}\": canary {cd.Canary.Image} is ready, {cd.Message}"
+            var line = cd.Phase == CanaryDeploymentPhases.Checking ? $"Waiting for canarydeployment \"{name}\": canary {cd.Canary.Image} is ready, {cd.Message}"
                 : $"Waiting for canarydeployment \"{name}\": {cd.Phase}{(cd.Message.Length > 0 ? $": {cd.Message}" : "")}";
-            var key = cd.Phase == "Checking" ? cd.Phase : line;
-            if (settled && cd.Phase == "Ready")
+            var key = cd.Phase == CanaryDeploymentPhases.Checking ? cd.Phase : line;
+            if (settled && cd.Phase == CanaryDeploymentPhases.Ready)
             {
                 context.Output.WriteLine($"canarydeployment \"{name}\" successfully rolled out: {cd.Image} on both tracks");
                 return ExitCodes.Success;
             }
 
-            if (settled && cd.Phase == "Failed")
+            if (settled && cd.Phase == CanaryDeploymentPhases.Failed)
             {
-                var values = cd.LatestMetrics.Count == 0 ? "" : $" ({string.Join(", ", cd.LatestMetrics.Select(Core.Kanarini.MetricsCheck.Describe))})";
+                var values = cd.LatestMetrics.Count == 0 ? "" : $" ({string.Join(", ", cd.LatestMetrics.Select(MetricsCheck.Describe))})";
                 return context.Fail(ExitCodes.RolloutFailed, [$"canarydeployment \"{name}\" failed its metrics check: {cd.Message}{values}"]);
             }
 

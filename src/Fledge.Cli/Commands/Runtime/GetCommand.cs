@@ -115,7 +115,7 @@ internal static class Tables
 
         foreach (var c in canaries)
         {
-            var colour = c.Phase switch { "Ready" => "green", "Failed" => "red", _ => "yellow" };
+            var colour = c.Phase switch { Core.Kanarini.CanaryDeploymentPhases.Ready => "green", Core.Kanarini.CanaryDeploymentPhases.Failed => "red", _ => "yellow" };
             var row = new List<string>
             {
                 Markup.Escape(c.Name), $"[{colour}]{c.Phase}[/]", $"{c.Canary.Ready}/{c.Canary.Replicas}", $"{c.Stable.Ready}/{c.Stable.Replicas}",
