@@ -172,7 +172,7 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
                 break;
             case UpdateCanaryDeploymentStatus status:
                 record.SetStatus(status.Status);
-                _store.PutObject(StoredKinds.CanaryDeployment, name, record.ToJson(), now);
+                Put(record, now);
                 break;
             case RecordEvent recorded:
                 _store.AddEvent($"{CanaryDeployment.KindName}/{name}", now, recorded.Type, recorded.EventReason, recorded.Message);

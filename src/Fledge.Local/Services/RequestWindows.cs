@@ -25,11 +25,7 @@ public sealed class RequestWindows(TimeProvider time)
     public RequestStats Query(string service, string? revision, TimeSpan window, DateTimeOffset? since = null)
     {
         var now = Now();
-        var span = (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, Seconds);
-        if (since is { } start)
-        {
-            span = (int)Math.Clamp(Math.Min(span, now - start.ToUnixTimeSeconds()), 1, Seconds);
-        }
+        var span = Span(now, window, since);
 
         long requests = 0, failed = 0;
         var histogram = new long[Bounds.Length];
@@ -41,18 +37,14 @@ public sealed class RequestWindows(TimeProvider time)
             }
         }
 
-        return new RequestStats(requests, failed, Quantile(histogram, 0.5), Quantile(histogram, 0.9), Quantile(histogram, 0.99));
+        return Stats(requests, failed, histogram);
     }
 
     /// <summary>Stats of each second with requests to one revision through a Service, oldest first: the samples a judge compares.</summary>
     public IReadOnlyList<RequestStats> PerSecond(string service, string revision, TimeSpan window, DateTimeOffset? since = null)
     {
         var now = Now();
-        var span = (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, Seconds);
-        if (since is { } start)
-        {
-            span = (int)Math.Clamp(Math.Min(span, now - start.ToUnixTimeSeconds()), 1, Seconds);
-        }
+        var span = Span(now, window, since);
 
         var samples = new List<RequestStats>();
         if (!_series.TryGetValue((service, revision), out var series))
@@ -68,7 +60,7 @@ public sealed class RequestWindows(TimeProvider time)
             series.Add(s, 1, ref requests, ref failed, histogram);
             if (requests > 0)
             {
-                samples.Add(new RequestStats(requests, failed, Quantile(histogram, 0.5), Quantile(histogram, 0.9), Quantile(histogram, 0.99)));
+                samples.Add(Stats(requests, failed, histogram));
             }
         }
 
@@ -76,6 +68,21 @@ public sealed class RequestWindows(TimeProvider time)
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>How many seconds back to look: the window, cut at <paramref name="since"/>, between 1 and the seconds kept.</summary>
+    private static int Span(long now, TimeSpan window, DateTimeOffset? since)
+    {
+        var span = Math.Ceiling(window.TotalSeconds);
+        if (since is { } start)
+        {
+            span = Math.Min(span, now - start.ToUnixTimeSeconds());
+        }
+
+        return (int)Math.Clamp(span, 1, Seconds);
+    }
+
+    private static RequestStats Stats(long requests, long failed, long[] histogram) =>
+        new(requests, failed, Quantile(histogram, 0.5), Quantile(histogram, 0.9), Quantile(histogram, 0.99));
 
     /// <summary>A quantile by linear interpolation inside the bucket that holds it, as Prometheus' histogram_quantile does.</summary>
     private static double? Quantile(long[] histogram, double q)
