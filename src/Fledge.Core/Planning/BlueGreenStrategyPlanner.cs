@@ -82,18 +82,11 @@ internal static class BlueGreenStrategyPlanner
         }
 
         var healthy = !othersRunning && !analysing && active.AvailableReplicas >= desired;
-        return status with
+        return status.Settled() with
         {
             Phase = healthy ? RolloutPhases.Healthy : RolloutPhases.Progressing,
             Message = analysing ? "post-promotion analysis running" : healthy ? "" : "the previous revision is kept for scaleDownDelaySeconds",
-            CanaryReplicaSet = null,
             PreviousReplicaSet = healthy ? null : status.PreviousReplicaSet,
-            Weight = 0,
-            PauseStartTime = null,
-            Aborted = false,
-            AbortedAt = null,
-            PromoteFull = false,
-            SkipPause = false,
             StepAnalysis = null,
             ScaleDownAt = healthy ? null : status.ScaleDownAt,
         };

@@ -79,18 +79,11 @@ internal static class CanaryStrategyPlanner
         }
 
         var healthy = !othersRunning && stable.AvailableReplicas >= desired;
-        return status with
+        return status.Settled() with
         {
             Phase = healthy ? RolloutPhases.Healthy : RolloutPhases.Progressing,
             Message = healthy ? "" : "the stable revision is scaling up",
-            CanaryReplicaSet = null,
             CurrentStepIndex = canary.Steps.Length,
-            Weight = 0,
-            PauseStartTime = null,
-            Aborted = false,
-            AbortedAt = null,
-            PromoteFull = false,
-            SkipPause = false,
             ScaleDownAt = healthy ? null : status.ScaleDownAt,
         };
     }

@@ -52,6 +52,18 @@ public sealed record CanaryStatus(
     public AnalysisRunStatus? BackgroundAnalysis { get; init; }
 
     public static CanaryStatus Initial { get; } = new(RolloutPhases.Progressing, "", 0, null, null, 0);
+
+    /// <summary>The status once one revision serves everything: no canary and no weight, no pause, abort or promote request pending.</summary>
+    public CanaryStatus Settled() => this with
+    {
+        CanaryReplicaSet = null,
+        Weight = 0,
+        PauseStartTime = null,
+        Aborted = false,
+        AbortedAt = null,
+        PromoteFull = false,
+        SkipPause = false,
+    };
 }
 
 /// <summary>One analysis of a canary: which step it belongs to (-1 in the background), when it began, and each metric's measurements.</summary>
