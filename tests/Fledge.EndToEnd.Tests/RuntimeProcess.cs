@@ -82,6 +82,32 @@ internal sealed class RuntimeProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>
+    /// A command started as a shell starts a foreground job: the leader of a process group of its own (setsid
+    /// execs in place, so the pid is the command's), which a terminal's Ctrl-C signals as a whole.
+    /// </summary>
+    public static ProcessStartInfo Terminal(string program, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var argument in new[] { "--", program }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    /// <summary>Ctrl-C in the terminal: SIGINT to every process of the runtime's foreground process group.</summary>
+    public void Interrupt() => _ = Posix.Kill(-_process.Id, 2);
+
+    /// <summary>Waits for the runtime to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Stops the runtime with SIGTERM and returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
@@ -161,11 +187,8 @@ internal sealed class RuntimeProcess : IAsyncDisposable
             _output.Clear();
         }
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0" }.Concat(_serveArguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = Terminal("dotnet", [FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0", .. _serveArguments]);
+        start.RedirectStandardError = start.RedirectStandardOutput = true;
 
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);

@@ -30,9 +30,14 @@ internal static class Leftovers
             await Task.Delay(100);
         }
 
-        foreach (var pid in ended.Where(Signals.Exists))
+        foreach (var pid in ended)
         {
-            Signals.Send(pid, Signals.SigKill);
+            // The replica's whole process group: what it started goes with it, as on a normal stop.
+            Signals.SendGroup(pid, Signals.SigKill);
+            if (Signals.Exists(pid))
+            {
+                Signals.Send(pid, Signals.SigKill);
+            }
         }
 
         return ended.Count;

@@ -96,10 +96,14 @@ internal sealed partial class Replica : IDisposable
             using (var probes = CancellationTokenSource.CreateLinkedTokenSource(_life.Token))
             {
                 var probing = RunProbesAsync(process, probes.Token);
-                await process.WaitForExitAsync(CancellationToken.None);
+                await ExitedAsync(process);
                 await probes.CancelAsync();
                 await probing;
             }
+
+            // As when a container's main process ends: whatever it started goes with it (and lets go of the log pipes).
+            Signals.SendGroup(process.Id, Signals.SigKill);
+            await DrainOutputAsync(process);
 
             _host.Store.DeleteProcess(Name);
             if (_life.IsCancellationRequested)
@@ -143,14 +147,30 @@ internal sealed partial class Replica : IDisposable
         }
 
         command.AddRange(container.Args ?? []);
-        var start = new ProcessStartInfo(command[0])
+        var workingDirectory = string.IsNullOrEmpty(container.WorkingDir) ? _host.Directory.Path : container.WorkingDir;
+        if (Executables.Resolve(command[0], Environment.GetEnvironmentVariable("PATH"), workingDirectory, out var missing) is null)
+        {
+            error = $"cannot start \"{command[0]}\": {missing}; check the container's command (or the image table entry for {Template.Image})";
+            return false;
+        }
+
+        // setsid makes the replica the leader of its own session and process group (it execs in place, so the pid
+        // is the program's): a terminal's Ctrl-C reaches the runtime only, which stops replicas in its own way, and
+        // the group lets a stop reach every process the replica started.
+        var start = new ProcessStartInfo(ReplicaLauncher.Setsid ?? command[0])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = string.IsNullOrEmpty(container.WorkingDir) ? _host.Directory.Path : container.WorkingDir,
+            WorkingDirectory = workingDirectory,
         };
+        if (ReplicaLauncher.Setsid is not null)
+        {
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(command[0]);
+        }
+
         foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
@@ -253,13 +273,14 @@ internal sealed partial class Replica : IDisposable
             }
 
             Signals.Send(process.Id, Signals.SigTerm);
-            await process.WaitForExitAsync(deadline.Token);
+            await ExitedAsync(process).WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             _host.Logger.LogWarning("{Replica} did not stop within {Grace}s; killing it", Name, grace.TotalSeconds);
+            Signals.SendGroup(process.Id, Signals.SigKill);
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            await ExitedAsync(process);
         }
     }
 
@@ -332,6 +353,36 @@ internal sealed partial class Replica : IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// Completes when the process has exited. Process.WaitForExitAsync also waits for the end of its redirected
+    /// output, which never comes while a child the process left behind holds the pipe.
+    /// </summary>
+    private static Task ExitedAsync(Process process)
+    {
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.Exited += (_, _) => exited.TrySetResult();
+        if (process.HasExited)
+        {
+            exited.TrySetResult();
+        }
+
+        return exited.Task;
+    }
+
+    /// <summary>Lets the last lines of output reach the log, for a moment at most.</summary>
+    private static async Task DrainOutputAsync(Process process)
+    {
+        using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await process.WaitForExitAsync(drained.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Something outside the group still holds the output; the log is closed without it.
+        }
+    }
 
     private static int FreePort()
     {
