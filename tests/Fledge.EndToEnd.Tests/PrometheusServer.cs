@@ -33,13 +33,13 @@ internal sealed class PrometheusServer : IAsyncDisposable
               - targets: ["{target}"]
             """));
         var port = RuntimeProcess.FreePort();
-        var start = new ProcessStartInfo("prometheus") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Tools.Require("prometheus", "prometheus")) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
         {
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start; install it with apt-get install -y prometheus");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

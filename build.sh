@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Fledge's one script for the things a checkout needs beyond `dotnet`:
+#
+#   ./build.sh test [ARGS]   install what the tests use (once), then run every test: dotnet test [ARGS]
+#   ./build.sh setup         only install what the tests use: Debian's prometheus (apt-get)
+#   ./build.sh install       install the `fledge` command (a dotnet tool, ReadyToRun) and the kubectl plugin
+#                            `kubectl fledge` (kubectl-fledge beside it), from this checkout
+#
+# Needs the .NET 10 SDK; installing packages needs root or sudo (the line to run is printed otherwise).
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# command:debian-package pairs the tests run for real.
+TOOLS=(prometheus:prometheus)
+
+setup() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net); it is all Fledge needs by hand"
+  local missing=() pair
+  for pair in "${TOOLS[@]}"; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "the tests need ${missing[*]}; install with: apt-get install -y ${missing[*]} (as root)"
+    sudo="sudo"
+  fi
+  command -v apt-get >/dev/null || die "the tests need ${missing[*]}, and this system has no apt-get: install them with its package manager"
+  say "installing what the tests use: ${missing[*]} (apt-get)"
+  $sudo apt-get update -qq || die "apt-get update failed; install by hand: apt-get install -y ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "could not install ${missing[*]}; install by hand: apt-get install -y ${missing[*]}"
+}
+
+run_tests() {
+  setup
+  local log code
+  log=$(mktemp)
+  set +e
+  dotnet test "$@" 2>&1 | tee "$log"
+  code=${PIPESTATUS[0]}
+  set -e
+  # Microsoft.Testing.Platform ends each project with "total / failed / succeeded / skipped"; sum them as one line.
+  awk '/^[[:space:]]+(succeeded|failed|skipped): [0-9]+/ { n[$1] += $2 }
+       END { printf "tests: %d passed, %d failed, %d skipped\n", n["succeeded:"], n["failed:"], n["skipped:"] }' "$log"
+  rm -f "$log"
+  return "$code"
+}
+
+install_tool() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net)"
+  local version artifacts=artifacts tools="${DOTNET_TOOLS_DIR:-$HOME/.dotnet/tools}"
+  # A version of its own each time, so that a reinstall never takes an older package from the NuGet cache.
+  version="0.1.0-local.$(date -u +%Y%m%d%H%M%S)"
+  say "packing fledge $version (ReadyToRun) into ./$artifacts"
+  rm -rf "$artifacts"
+  dotnet pack src/Fledge.Cli -c Release -o "$artifacts" -p:Version="$version" -p:FledgeReadyToRun=true --nologo -v quiet
+  dotnet tool uninstall --global fledge >/dev/null 2>&1 || true
+  dotnet tool install --global --add-source "./$artifacts" --version "$version" fledge
+  ln -sf fledge "$tools/kubectl-fledge"
+  say "installed: $tools/fledge and the kubectl plugin $tools/kubectl-fledge"
+  case ":$PATH:" in
+    *":$tools:"*) ;;
+    *) say "add it to PATH: export PATH=\"\$PATH:$tools\"   (e.g. in ~/.bashrc)";;
+  esac
+}
+
+case "${1:-}" in
+  test) shift; run_tests "$@" ;;
+  setup) setup; say "everything the tests use is installed" ;;
+  install) install_tool ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
