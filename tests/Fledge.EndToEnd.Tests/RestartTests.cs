@@ -24,9 +24,10 @@ public sealed class RestartTests
         var (_, history, _) = runtime.Fledge("rollout", "history", "hello");
         history.ShouldContain("hello v1");
         history.ShouldContain("hello v2");
+        // (a scaled-down replica may still be finishing its requests when the rollout is complete, as in Kubernetes)
+        await WaitUntilAsync(() => RuntimeProcess.ReplicaProcesses(runtime.DataDirectory).Count <= 3, seconds: 40);
         var (_, pods, _) = runtime.Fledge("get", "pods", "-o", "json");
-        var running = RuntimeProcess.ReplicaProcesses(runtime.DataDirectory);
-        running.Count.ShouldBe(3, pods);
+        RuntimeProcess.ReplicaProcesses(runtime.DataDirectory).Count.ShouldBe(3, pods);
 
         (await runtime.StopAsync()).ShouldBe(0);
         RuntimeProcess.ReplicaProcesses(runtime.DataDirectory).ShouldBeEmpty("a stopped runtime leaves no replica behind");
