@@ -149,4 +149,41 @@ public sealed class SimulateCommandTests
         run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
         run.Error.ShouldContain("--at: scripted events are for Rollouts");
     }
+    [Fact]
+    public void Simulate_CanaryAbortedByItsAnalysis_ExitsWithRolloutFailed()
+    {
+        var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("canary/error-rate-template.yaml"), "-f", SampleFiles.PathOf("canary/hello-analysis-v1.yaml"),
+            "-f", SampleFiles.PathOf("canary/hello-analysis-v2.yaml"), "--metric", "error-rate=0.3@fledge/hello:v2", "-o", "json");
+
+        run.Json.GetProperty("result").GetString().ShouldBe("Aborted");
+        run.ExitCode.ShouldBe(ExitCodes.RolloutFailed);
+    }
+
+    [Fact]
+    public void Simulate_CanaryDeploymentFailingItsCheck_ExitsWithRolloutFailed()
+    {
+        var v2 = Path.Combine(Path.GetTempPath(), $"fledge-cd-v2-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(v2, SampleFiles.Read("kanarini/hello-canarydeployment.yaml").Replace("hello:v1", "hello:v2", StringComparison.Ordinal));
+        try
+        {
+            var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("kanarini/hello-canarydeployment.yaml"), "-f", v2,
+                "--metric", "request_failure_rate:1m=0.01@fledge/hello:v1", "--metric", "request_failure_rate:1m=0.3@fledge/hello:v2", "-o", "json");
+
+            run.Json.GetProperty("result").GetString().ShouldBe("Failed");
+            run.ExitCode.ShouldBe(ExitCodes.RolloutFailed);
+        }
+        finally
+        {
+            File.Delete(v2);
+        }
+    }
+
+    [Fact]
+    public void Simulate_CanaryPausedForAPerson_ExitsWithSuccess()
+    {
+        var run = CliRun.Of("simulate", "-f", SampleFiles.PathOf("canary/hello-canary-v1.yaml"), "-f", SampleFiles.PathOf("canary/hello-canary-v2.yaml"), "-o", "json");
+
+        run.Json.GetProperty("result").GetString().ShouldBe("Paused");
+        run.ExitCode.ShouldBe(ExitCodes.Success, run.Error);
+    }
 }

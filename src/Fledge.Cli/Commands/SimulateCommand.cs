@@ -42,7 +42,9 @@ internal static class SimulateCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var output = CommonOptions.Output();
-        var command = new Command("simulate", "Show what a rollout or CanaryDeployment will do, step by step, on a virtual clock (no processes are started)")
+        var command = new Command("simulate", "Show what a rollout or CanaryDeployment will do, step by step, on a virtual clock (no processes are started). " +
+            "Exit codes: 0 the release ended healthy (Complete, Ready, or Paused waiting for a person); 1 it did not (Aborted, " +
+            "ProgressDeadlineExceeded, Stalled, or a CanaryDeployment Failed its check); 2 bad input")
         {
             files, readyAfter, terminateAfter, neverReady, at, metrics, output,
         };
@@ -101,7 +103,8 @@ internal static class SimulateCommand
             CanaryDeploymentSimulationTable.Render(context.Console, versions[0], result);
         }
 
-        return result.Result is "Ready" or "Failed" ? ExitCodes.Success : ExitCodes.RolloutFailed;
+        // Only a release that ends healthy is a success for a script: Failed (the check rolled the canary back) is not.
+        return result.Result == "Ready" ? ExitCodes.Success : ExitCodes.RolloutFailed;
     }
 
     /// <summary>The options both kinds of simulation share: metric values, and how replicas start and stop.</summary>
@@ -214,6 +217,7 @@ internal static class SimulateCommand
             SimulationTable.Render(context.Console, rollouts[0], result);
         }
 
-        return result.Result is SimulationOutcome.Complete or SimulationOutcome.Paused or SimulationOutcome.Aborted ? ExitCodes.Success : ExitCodes.RolloutFailed;
+        // Paused is where a person was asked to decide (a pause step, or --at TIME:pause), not a failure.
+        return result.Result is SimulationOutcome.Complete or SimulationOutcome.Paused ? ExitCodes.Success : ExitCodes.RolloutFailed;
     }
 }

@@ -7,6 +7,9 @@ namespace Fledge.Core.Planning;
 /// <summary>A measurement a platform should take now: of which metric, for the step's or the background analysis.</summary>
 public sealed record DueMeasurement(bool Background, AnalysisMetric Metric, DateTimeOffset RunStartedAt);
 
+/// <summary>Where one metric of a running analysis stands: its result so far, its latest measurement, and when the next is due.</summary>
+public sealed record MetricProgress(AnalysisMetric Metric, MetricResult Result, Measurement? Last, int Taken, DateTimeOffset? NextAt);
+
 /// <summary>
 /// The analysis of a canary. The planner starts runs (recorded in the canary's status) and judges them;
 /// platforms take the measurements that are due (<see cref="Due"/>) and record them (<see cref="Record"/>),
@@ -78,6 +81,32 @@ public static class CanaryAnalysis
         }
 
         return due;
+    }
+
+    /// <summary>What a run is for, in words: "step 2", "background", "pre-promotion" or "post-promotion".</summary>
+    public static string KindOf(AnalysisRunStatus run) => run.Step switch
+    {
+        BlueGreenStrategyPlanner.PreAnalysisStep => "pre-promotion",
+        BlueGreenStrategyPlanner.PostAnalysisStep => "post-promotion",
+        < 0 => "background",
+        _ => $"step {run.Step + 1}",
+    };
+
+    /// <summary>Each metric of a run as it stands, for people following it; empty when its templates cannot be resolved.</summary>
+    public static IReadOnlyList<MetricProgress> Progress(Rollout rollout, AnalysisRunStatus run, IReadOnlyDictionary<string, AnalysisTemplate> templates)
+    {
+        if (AnalysisOf(rollout, run) is not { } analysis)
+        {
+            return [];
+        }
+
+        var (metrics, errors) = Resolve(analysis, templates);
+        return errors.Count > 0 ? [] : metrics.Select(metric =>
+        {
+            var measurements = run.MeasurementsOf(metric.Name).Counted();
+            return new MetricProgress(metric, MetricEvaluator.Evaluate(metric, measurements), measurements.Last, measurements.Count,
+                MetricEvaluator.NextMeasurement(metric, measurements, run.StartedAt));
+        }).ToList();
     }
 
     /// <summary>The canary's status with one more measurement recorded.</summary>

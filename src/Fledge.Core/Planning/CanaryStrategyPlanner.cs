@@ -82,7 +82,11 @@ internal static class CanaryStrategyPlanner
         return status.Settled() with
         {
             Phase = healthy ? RolloutPhases.Healthy : RolloutPhases.Progressing,
-            Message = healthy ? "" : "the stable revision is scaling up",
+            Message = healthy ? ""
+                : stable.AvailableReplicas < desired ? $"the stable revision is scaling up ({stable.AvailableReplicas} of {desired} available)"
+                : status.ScaleDownAt is { } scaleDownAt && scaleDownAt > pass.Now
+                    ? $"the previous revision is kept for scaleDownDelaySeconds, until {scaleDownAt.UtcDateTime:HH:mm:ss}Z"
+                    : "the previous revisions are scaling down",
             CurrentStepIndex = canary.Steps.Length,
             ScaleDownAt = healthy ? null : status.ScaleDownAt,
         };
@@ -168,8 +172,8 @@ internal static class CanaryStrategyPlanner
 
             if (!Scale(pass, canary, ref stable, ref newRs, canaryTarget, stableTarget))
             {
-                var where = full ? "promoting" : $"step {index + 1}/{canary.Steps.Length}";
-                return status with { Phase = RolloutPhases.Progressing, Message = $"{where}: scaling to {canaryTarget} canary, {stableTarget} stable replicas" };
+                var why = full ? "promoting: " : "";
+                return status with { Phase = RolloutPhases.Progressing, Message = $"{why}scaling to {canaryTarget} canary, {stableTarget} stable replicas" };
             }
 
             // Traffic follows only when the canary can carry it.
@@ -220,14 +224,14 @@ internal static class CanaryStrategyPlanner
                     if (pass.Now < started + duration)
                     {
                         pass.RequeueWithin(started + duration - pass.Now);
-                        return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: step {index + 1}/{canary.Steps.Length}, pausing {duration.TotalSeconds:0}s" };
+                        return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: pausing {duration.TotalSeconds:0}s" };
                     }
 
                     status = status with { PauseStartTime = null, CurrentStepIndex = index + 1 };
                     continue;
                 }
 
-                return status with { Phase = RolloutPhases.Paused, Message = $"CanaryPauseStep: step {index + 1}/{canary.Steps.Length}, waiting to be promoted" };
+                return status with { Phase = RolloutPhases.Paused, Message = "CanaryPauseStep: waiting to be promoted" };
             }
 
             status = status with { CurrentStepIndex = index + 1 };
@@ -275,7 +279,7 @@ internal static class CanaryStrategyPlanner
                     pass.RequeueWithin(at > pass.Now ? at - pass.Now : TimeSpan.FromSeconds(1));
                 }
 
-                return (status with { Phase = RolloutPhases.Progressing, Message = $"step {index + 1}/{pass.Spec.Strategy.Canary!.Steps.Length}: analysis {run.Name} running" }, false);
+                return (status with { Phase = RolloutPhases.Progressing, Message = $"analysis {run.Name} running" }, false);
         }
     }
 

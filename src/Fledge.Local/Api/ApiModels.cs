@@ -38,6 +38,9 @@ public sealed record RolloutSummary(
 {
     /// <summary>A canary's phase, step and weight; null for other strategies.</summary>
     public CanarySummary? Canary { get; init; }
+
+    /// <summary>What keeps replicas of the newest revision from being ready: "POD: PHASE: MESSAGE" for each that has a message.</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
 }
 
 /// <summary>Where a canary is: phase (Healthy, Progressing, Paused, Degraded), step, traffic weight.</summary>
@@ -49,7 +52,32 @@ public sealed record CanarySummary(
     int Weight,
     string? StableReplicaSet,
     string? CanaryReplicaSet,
-    bool TrafficRouted);
+    bool TrafficRouted)
+{
+    /// <summary>The analyses running (or last run) for this canary: the current step's and the background one.</summary>
+    public IReadOnlyList<AnalysisSummary> Analyses { get; init; } = [];
+}
+
+/// <summary>One analysis run of a canary, metric by metric. Kind: a step ("step 2"), "background", "pre-promotion" or "post-promotion".</summary>
+public sealed record AnalysisSummary(string Name, string Kind, string Phase, DateTimeOffset StartedAt, IReadOnlyList<MetricSummary> Metrics);
+
+/// <summary>One metric of an analysis run: its phase so far, the measurements taken and needed, the latest one, and when the next is due.</summary>
+public sealed record MetricSummary(
+    string Name,
+    string Provider,
+    string Phase,
+    int Taken,
+    int? Needed,
+    int ConsecutiveErrors,
+    int ConsecutiveErrorLimit,
+    MeasurementView? Last,
+    DateTimeOffset? NextAt,
+    string? SuccessCondition,
+    string? FailureCondition,
+    string Message);
+
+/// <summary>One measurement as people read it.</summary>
+public sealed record MeasurementView(IReadOnlyList<double> Value, string ValueText, string Phase, DateTimeOffset At, string Message);
 
 public sealed record ReplicaSetSummary(
     string Name,

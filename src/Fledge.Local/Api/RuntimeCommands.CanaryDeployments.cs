@@ -38,6 +38,11 @@ internal sealed partial class RuntimeCommands
             store.Events($"{Core.Kanarini.CanaryDeployment.KindName}/{name}", 20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)).ToList());
     });
 
+    /// <summary>Why a due check has not happened: the latest metric that could not be read since it was due (no traffic yet, the API down).</summary>
+    private string? WaitingForMetric(string name, DateTimeOffset due) =>
+        store.Events($"{Core.Kanarini.CanaryDeployment.KindName}/{name}", 5)
+            .LastOrDefault(e => e.Reason == Core.Kanarini.KanariniReasons.FailedGetMetric && e.At >= due)?.Message;
+
     private CanaryDeploymentSummary CanarySummary(CanaryDeploymentRecord record)
     {
         var cd = record.Deployment;
@@ -60,9 +65,11 @@ internal sealed partial class RuntimeCommands
         {
             Core.Kanarini.CanaryDeploymentPhases.Failed => status.Condition(Core.Kanarini.KanariniReasons.Failure)!.Message,
             Core.Kanarini.CanaryDeploymentPhases.Ready => status.Condition(Core.Kanarini.KanariniReasons.Ready)!.Message,
-            Core.Kanarini.CanaryDeploymentPhases.Checking => cd.CheckDueAt > time.GetUtcNow()
-                ? $"metrics check in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((cd.CheckDueAt.Value - time.GetUtcNow()).TotalSeconds)))}"
-                : "metrics check due",
+            Core.Kanarini.CanaryDeploymentPhases.Checking => cd.CheckDueAt > now
+                ? $"metrics check in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((cd.CheckDueAt.Value - now).TotalSeconds)))}"
+                : WaitingForMetric(cd.Name, cd.CheckDueAt!.Value) is { } waiting
+                    ? $"metrics check due, waiting for its metric (tried again every 5s): {waiting}"
+                    : "metrics check due",
             _ => status.Condition(Core.Kanarini.KanariniReasons.Progressing)?.Message ?? "",
         };
         return new CanaryDeploymentSummary(cd.Name, cd.Template.Image, phase, message, Track(Core.Kanarini.TrackName.Canary), Track(Core.Kanarini.TrackName.Stable),

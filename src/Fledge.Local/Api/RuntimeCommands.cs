@@ -430,11 +430,34 @@ internal sealed partial class RuntimeCommands(
             Canary = status.Canary is not { } canary ? null
                 : rollout.Spec.Strategy.Canary is { } strategy
                     ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
-                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
+                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted) { Analyses = Analyses(rollout, canary) }
                     : rollout.Spec.Strategy.BlueGreen is not null
                         ? new CanarySummary(canary.Phase, canary.Message, 0, 0, 0, canary.StableReplicaSet,
-                            canary.CanaryReplicaSet, TrafficRouted: true)
+                            canary.CanaryReplicaSet, TrafficRouted: true) { Analyses = Analyses(rollout, canary) }
                         : null,
+            Problems = Problems(record.Name),
         };
     }
+
+    /// <summary>The canary's analysis runs, metric by metric, with when each next measurement is due.</summary>
+    private List<AnalysisSummary> Analyses(Rollout rollout, CanaryStatus canary) =>
+        new[] { canary.StepAnalysis, canary.BackgroundAnalysis }.OfType<AnalysisRunStatus>().Select(run =>
+        {
+            var progress = CanaryAnalysis.Progress(rollout, run, platform.Templates);
+            var metrics = progress.Select(p => new MetricSummary(
+                p.Metric.Name, p.Metric.Provider.Kind, p.Result.Phase.ToString(), p.Taken, p.Metric.MeasurementsNeeded,
+                run.MeasurementsOf(p.Metric.Name).Counted().ConsecutiveErrors, p.Metric.ConsecutiveErrorLimit,
+                p.Last is { } last ? new MeasurementView(last.Value, last.ValueText, last.Phase.ToString(), last.FinishedAt, last.Message) : null,
+                p.NextAt, p.Metric.SuccessCondition?.Text, p.Metric.FailureCondition?.Text, p.Result.Message)).ToList();
+            var phase = Core.Analysis.MetricEvaluator.Overall(progress.Select(p => p.Result));
+            return new AnalysisSummary(run.Name, CanaryAnalysis.KindOf(run), phase.ToString(), run.StartedAt, metrics);
+        }).ToList();
+
+    /// <summary>Why replicas of a rollout are not ready, one line per distinct reason: "hello-x7k2p (and 2 more): Failed: image ... has no command".</summary>
+    private List<string> Problems(string rollout) =>
+        supervisor.Replicas()
+            .Where(p => p.Rollout == rollout && !p.Ready && p.Phase != ReplicaPhase.Terminating && !string.IsNullOrEmpty(p.Message))
+            .GroupBy(p => (p.Phase, p.Message))
+            .Select(g => $"{g.OrderBy(p => p.Name, StringComparer.Ordinal).First().Name}{(g.Count() > 1 ? $" (and {g.Count() - 1} more)" : "")}: {g.Key.Phase}: {g.Key.Message}")
+            .ToList();
 }

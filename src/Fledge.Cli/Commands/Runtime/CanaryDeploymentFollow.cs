@@ -20,10 +20,11 @@ internal static class CanaryDeploymentFollow
         {
             var cd = (await client.GetAsync<CanaryDeploymentDetail>($"v1/canarydeployments/{Uri.EscapeDataString(name)}")).CanaryDeployment;
             var settled = cd.ObservedGeneration == cd.Generation;
-            // The countdown of a pending check changes every second; the line is printed when the phase changes.
+            // The countdown of a pending check changes every second: a line is printed when anything else changes (the
+            // check falls due, and then what its metric is waiting for).
             var line = cd.Phase == CanaryDeploymentPhases.Checking ? $"Waiting for canarydeployment \"{name}\": canary {cd.Canary.Image} is ready, {cd.Message}"
                 : $"Waiting for canarydeployment \"{name}\": {cd.Phase}{(cd.Message.Length > 0 ? $": {cd.Message}" : "")}";
-            var key = cd.Phase == CanaryDeploymentPhases.Checking ? cd.Phase : line;
+            var key = cd.Message.StartsWith("metrics check in ", StringComparison.Ordinal) ? cd.Phase : line;
             if (settled && cd.Phase == CanaryDeploymentPhases.Ready)
             {
                 context.Output.WriteLine($"canarydeployment \"{name}\" successfully rolled out: {cd.Image} on both tracks");

@@ -269,7 +269,7 @@ internal static class DemoCommand
                 while (true)
                 {
                     var rollout = (await client.GetAsync<RolloutDetail>($"v1/rollouts/{name}")).Rollout;
-                    var state = RolloutProgress.Of(rollout);
+                    var state = RolloutProgress.Of(rollout, DateTimeOffset.UtcNow);
                     updated.MaxValue = available.MaxValue = rollout.Replicas;
                     updated.Value = rollout.UpdatedReplicas;
                     available.Value = Math.Min(rollout.AvailableReplicas, rollout.UpdatedReplicas);

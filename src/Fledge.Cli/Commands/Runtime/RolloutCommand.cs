@@ -129,7 +129,10 @@ internal static class RolloutCommand
         return command;
     }
 
-    /// <summary>Polls the rollout, showing each new state: a live line on a terminal, one line per change otherwise.</summary>
+    /// <summary>
+    /// Polls the rollout, showing each new state: a live line on a terminal (with its countdowns), one line per
+    /// change otherwise. The outcome is printed once: on stdout when it rolled out, as the error when it failed.
+    /// </summary>
     public static async Task<int> FollowAsync(CliContext context, ControlClient client, string name, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
@@ -141,13 +144,13 @@ internal static class RolloutCommand
             while (true)
             {
                 var detail = await client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(name)}");
-                progress = RolloutProgress.Of(detail.Rollout);
-                show(progress, detail.Rollout);
+                progress = RolloutProgress.Of(detail.Rollout, DateTimeOffset.UtcNow);
                 if (progress.Done || (timeout > TimeSpan.Zero && clock.Elapsed > timeout))
                 {
                     return progress;
                 }
 
+                show(progress, detail.Rollout);
                 await Task.Delay(250);
             }
         }
@@ -161,10 +164,10 @@ internal static class RolloutCommand
         {
             await Poll((p, _) =>
             {
-                if (p.Message != last)
+                if (p.Key != last)
                 {
                     context.Output.WriteLine(p.Message);
-                    last = p.Message;
+                    last = p.Key;
                 }
             });
         }
@@ -179,11 +182,7 @@ internal static class RolloutCommand
             return context.Fail(ExitCodes.RolloutFailed, [$"timed out waiting for the condition after {Durations.Format(timeout)}: {progress.Message}"]);
         }
 
-        if (live)
-        {
-            context.Output.WriteLine(progress.Message);
-        }
-
+        context.Output.WriteLine(progress.Message);
         return ExitCodes.Success;
     }
 }

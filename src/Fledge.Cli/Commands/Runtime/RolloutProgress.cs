@@ -1,28 +1,29 @@
+using System.Globalization;
 using Fledge.Local.Api;
 
 namespace Fledge.Cli.Commands.Runtime;
 
-/// <summary>How far a rollout is, in the words of `kubectl rollout status`.</summary>
+/// <summary>
+/// How far a rollout is, in the words of `kubectl rollout status`, and always what it waits for: a pause until
+/// someone promotes it, the next analysis measurement and the latest one, replicas that cannot start.
+/// <see cref="Key"/> is the message without its countdowns, so a follower prints a new line only when something
+/// other than the clock changed.
+/// </summary>
 internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
 {
-    public static RolloutProgress Of(RolloutSummary r)
+    public string Key { get; init; } = Message;
+
+    public static RolloutProgress Of(RolloutSummary r, DateTimeOffset now)
     {
         var kind = r.Kind.ToLowerInvariant();
-        if (r.Canary is { } canary && r.ObservedGeneration >= r.Generation)
-        {
-            return canary.Phase switch
-            {
-                "Healthy" => new RolloutProgress($"rollout \"{r.Name}\" successfully rolled out", true, false),
-                "Degraded" => new RolloutProgress($"rollout \"{r.Name}\" is degraded: {canary.Message}", true, true),
-                "Paused" when canary.Steps == 0 => new RolloutProgress($"Paused: {canary.Message} (fledge rollout promote {r.Name})", false, false),
-                "Paused" => new RolloutProgress($"Paused at step {canary.Step}/{canary.Steps} with {canary.Weight}% of traffic on the canary: {canary.Message} (fledge rollout promote {r.Name})", false, false),
-                _ => new RolloutProgress($"Waiting for rollout \"{r.Name}\": step {canary.Step}/{canary.Steps}, canary weight {canary.Weight}%{(canary.Message.Length > 0 ? ": " + canary.Message : "")}", false, false),
-            };
-        }
-
         if (r.ObservedGeneration < r.Generation)
         {
             return new RolloutProgress($"Waiting for {kind} spec update to be observed...", false, false);
+        }
+
+        if (r.Canary is { } canary)
+        {
+            return Strategy(r, canary, now);
         }
 
         if (r.Conditions.FirstOrDefault(c => c.Type == "Progressing") is { Reason: "ProgressDeadlineExceeded" })
@@ -30,21 +31,70 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
             return new RolloutProgress($"{kind} \"{r.Name}\" exceeded its progress deadline", true, true);
         }
 
-        if (r.UpdatedReplicas < r.Replicas)
+        var waiting = r.UpdatedReplicas < r.Replicas
+            ? $"{r.UpdatedReplicas} out of {r.Replicas} new replicas have been updated..."
+            : r.CurrentReplicas > r.UpdatedReplicas ? $"{r.CurrentReplicas - r.UpdatedReplicas} old replicas are pending termination..."
+            : r.AvailableReplicas < r.UpdatedReplicas ? $"{r.AvailableReplicas} of {r.UpdatedReplicas} updated replicas are available..."
+            : null;
+        return waiting is null
+            ? new RolloutProgress($"{kind} \"{r.Name}\" successfully rolled out", true, false)
+            : Waiting($"Waiting for {kind} \"{r.Name}\" rollout to finish: {waiting}", r, null);
+    }
+
+    /// <summary>Canary and blue-green: the phase their planner keeps, with the analysis and the replicas' problems.</summary>
+    private static RolloutProgress Strategy(RolloutSummary r, CanarySummary canary, DateTimeOffset now)
+    {
+        var blueGreen = r.Strategy == "BlueGreen";
+        var where = blueGreen || canary.CanaryReplicaSet is null ? "" : $" (step {canary.Step}/{canary.Steps}, {canary.Weight}% of traffic on the canary)";
+        switch (canary.Phase)
         {
-            return new RolloutProgress($"Waiting for {kind} \"{r.Name}\" rollout to finish: {r.UpdatedReplicas} out of {r.Replicas} new replicas have been updated...", false, false);
+            case "Healthy":
+                return new RolloutProgress($"rollout \"{r.Name}\" successfully rolled out", true, false);
+            case "Degraded":
+                return new RolloutProgress($"rollout \"{r.Name}\" is degraded: {canary.Message}", true, true);
+            case "Paused":
+                var (pausedAnalysis, _) = Analysis(canary, now);
+                return new RolloutProgress($"Paused{where}: {canary.Message}{pausedAnalysis}; to go on: fledge rollout promote {r.Name}", false, false);
+            default:
+                var (analysis, analysisKey) = Analysis(canary, now);
+                var detail = analysis.Length > 0 ? analysis.TrimStart(';', ' ') : canary.Message;
+                var detailKey = analysis.Length > 0 ? analysisKey.TrimStart(';', ' ') : canary.Message;
+                return Waiting($"Waiting for rollout \"{r.Name}\"{where}: {detail}", r, $"Waiting for rollout \"{r.Name}\"{where}: {detailKey}");
+        }
+    }
+
+    /// <summary>A waiting line, with the first reason replicas are not ready (an image with no command, a crash loop) when there is one.</summary>
+    private static RolloutProgress Waiting(string message, RolloutSummary r, string? key)
+    {
+        var problems = r.Problems.Count == 0 ? "" : $"; {r.Problems[0]}{(r.Problems.Count > 1 ? $" (and {r.Problems.Count - 1} more problems: fledge describe rollout {r.Name})" : "")}";
+        return new RolloutProgress(message + problems, false, false) { Key = (key ?? message) + problems };
+    }
+
+    /// <summary>"; analysis (step 2): error-rate 1/3 measured, last 0.02 Successful; next measurement in 8s", and the same without the countdown.</summary>
+    private static (string Text, string Key) Analysis(CanarySummary canary, DateTimeOffset now)
+    {
+        var text = new List<string>();
+        var key = new List<string>();
+        foreach (var run in canary.Analyses.Where(a => a.Phase == "Running"))
+        {
+            foreach (var metric in run.Metrics.Where(m => m.Phase == "Running"))
+            {
+                var taken = metric.Needed is { } needed ? $"{metric.Taken}/{needed} measured" : $"{metric.Taken} measured";
+                var last = metric.Last switch
+                {
+                    null => "",
+                    { Phase: "Error" } error => $", last could not be taken ({metric.ConsecutiveErrors} of {metric.ConsecutiveErrorLimit} errors in a row allowed): {error.Message}",
+                    { } measured => $", last {measured.ValueText} {measured.Phase}",
+                };
+                var line = $"analysis ({run.Kind}): {metric.Name} {taken}{last}";
+                key.Add(line);
+                var next = metric.NextAt is not { } at ? ""
+                    : at <= now ? "; measuring now"
+                    : $"; {(metric.Last is null ? "first" : "next")} measurement in {Math.Ceiling((at - now).TotalSeconds).ToString(CultureInfo.InvariantCulture)}s";
+                text.Add(line + next);
+            }
         }
 
-        if (r.CurrentReplicas > r.UpdatedReplicas)
-        {
-            return new RolloutProgress($"Waiting for {kind} \"{r.Name}\" rollout to finish: {r.CurrentReplicas - r.UpdatedReplicas} old replicas are pending termination...", false, false);
-        }
-
-        if (r.AvailableReplicas < r.UpdatedReplicas)
-        {
-            return new RolloutProgress($"Waiting for {kind} \"{r.Name}\" rollout to finish: {r.AvailableReplicas} of {r.UpdatedReplicas} updated replicas are available...", false, false);
-        }
-
-        return new RolloutProgress($"{kind} \"{r.Name}\" successfully rolled out", true, false);
+        return text.Count == 0 ? ("", "") : ("; " + string.Join("; ", text), "; " + string.Join("; ", key));
     }
 }
