@@ -62,8 +62,13 @@ public sealed class AnalysisTests
         // A good v2 passes the analysis and is promoted with no failed request
         var goodStart = DateTime.UtcNow;
         runtime.Apply(Canary("v2"));
-        runtime.WaitForRollout("hello", "2m");
+        var (code, followed, error) = runtime.Fledge("rollout", "status", "hello", "--timeout", "2m");
+        code.ShouldBe(0, followed + error);
         await load.StopAsync();
+        // rollout status says what it waits for: each measurement as it is taken, and when the next is due
+        followed.ShouldMatch(@"analysis \(step 2\): error-rate 0/3 measured; (first measurement in [0-9]+s|measuring now)");
+        followed.ShouldMatch(@"analysis \(step 2\): error-rate 1/3 measured, last [0-9.]+ Successful; next measurement in [0-9]+s");
+        followed.ShouldContain("rollout \"hello\" successfully rolled out");
         var good = results.Where(r => r.At >= goodStart).ToList();
         good.ShouldAllBe(r => r.Status == 200);
         good.ShouldContain(r => r.Body == "Howdy World!\n");

@@ -33,6 +33,10 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         Runtime.Apply(yaml);
 
         await DescribeWhenAsync("unmapped", "image \"example/unknown:1.0\" has no command");
+        var (code, output, error) = Runtime.Fledge("rollout", "status", "unmapped", "--timeout", "2s");
+        code.ShouldBe(1);
+        output.ShouldContain("has no command: give the container a command, or map the image in the image table", customMessage: "rollout status says why it waits");
+        error.ShouldContain("timed out waiting for the condition after 2s");
         await shared.HelloStillServesAsync();
     }
 
