@@ -29,11 +29,13 @@ public sealed class LocalRuntime : IAsyncDisposable
     private readonly RolloutController _controller;
     private readonly Analysis.AnalysisRunner _analysis;
     private readonly HttpClient _http = new();
+    private readonly ILogger _logger;
     private WebApplication? _api;
     private WebApplication? _metrics;
 
     private LocalRuntime(DataDirectory directory, StateStore store, RuntimeOptions options, ILogger logger)
     {
+        _logger = logger;
         _directory = directory;
         _store = store;
         var images = ImageTable.Load(options.ImagesFile ?? directory.Images);
@@ -113,7 +115,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         Platform.Resume();
         _controller.Start();
         _analysis.Start();
-        _api = await ControlApi.StartAsync(Commands, _directory);
+        _api = await ControlApi.StartAsync(Commands, _directory, _logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

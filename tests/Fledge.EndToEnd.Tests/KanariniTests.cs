@@ -27,12 +27,9 @@ public sealed class KanariniTests
             .Replace("port: 8080", string.Create(CultureInfo.InvariantCulture, $"port: {stablePort}"), StringComparison.Ordinal)
             .Replace("port: 8081", string.Create(CultureInfo.InvariantCulture, $"port: {canaryPort}"), StringComparison.Ordinal);
 
-    private static JsonElement Get(RuntimeProcess runtime)
-    {
-        var result = runtime.Fledge("get", "canarydeployments", "hello", "-o", "json");
-        result.ExitCode.ShouldBe(0, result.Error);
-        return JsonDocument.Parse(result.Output).RootElement.GetProperty("items")[0].Clone();
-    }
+    /// <summary>The CanaryDeployment as the control API summarises it (phase and tracks), as `get canarydeployments -o wide` shows it.</summary>
+    private static JsonElement Get(RuntimeProcess runtime) =>
+        JsonSerializer.SerializeToElement(runtime.Api<Fledge.Local.Api.CanaryDeploymentDetail>("v1/canarydeployments/hello").CanaryDeployment, Fledge.Local.Api.ApiJson.Options);
 
     private static string Phase(JsonElement cd) => cd.GetProperty("phase").GetString()!;
 

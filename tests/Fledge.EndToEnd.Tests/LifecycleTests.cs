@@ -55,11 +55,15 @@ public sealed class LifecycleTests(SharedRuntime shared) : IClassFixture<SharedR
         await RestartTests.WaitUntilAsync(() =>
         {
             var pods = System.Text.Json.JsonDocument.Parse(Runtime.Fledge("get", "pods", "-o", "json").Output).RootElement.GetProperty("items");
-            pod = pods.EnumerateArray().FirstOrDefault(p => p.GetProperty("name").GetString()!.StartsWith("unlively-", StringComparison.Ordinal));
-            return pod.ValueKind != System.Text.Json.JsonValueKind.Undefined && pod.GetProperty("restartCount").GetInt32() >= 1;
+            pod = pods.EnumerateArray().FirstOrDefault(p => p.GetProperty("metadata").GetProperty("name").GetString()!.StartsWith("unlively-", StringComparison.Ordinal));
+            return pod.ValueKind != System.Text.Json.JsonValueKind.Undefined
+                && pod.GetProperty("status").GetProperty("containerStatuses")[0].GetProperty("restartCount").GetInt32() >= 1;
         }, 30);
-        pod.GetProperty("phase").GetString().ShouldBe("CrashLoopBackOff");
-        pod.GetProperty("message").GetString()!.ShouldContain("Liveness probe failed: command false exited with 1");
+        // As the kubelet reports it: a Pod whose container waits in CrashLoopBackOff, with the reason it was restarted
+        pod.GetProperty("kind").GetString().ShouldBe("Pod");
+        var waiting = pod.GetProperty("status").GetProperty("containerStatuses")[0].GetProperty("state").GetProperty("waiting");
+        waiting.GetProperty("reason").GetString().ShouldBe("CrashLoopBackOff");
+        waiting.GetProperty("message").GetString()!.ShouldContain("Liveness probe failed: command false exited with 1");
     }
 
     [Fact(Timeout = 240_000)]

@@ -60,6 +60,13 @@ internal sealed class RuntimeProcess : IAsyncDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Reads the control API directly, as the CLI and the dashboard do.</summary>
+    public T Api<T>(string path)
+    {
+        using var client = new Fledge.Cli.Client.ControlClient(DataDirectory);
+        return client.GetAsync<T>(path).GetAwaiter().GetResult();
+    }
+
     public void Apply(string yaml)
     {
         var path = Path.Combine(DataDirectory, $"apply-{Guid.NewGuid():N}.yaml");

@@ -98,6 +98,9 @@ public static class ManifestLoader
             return;
         }
 
+        // Status is the system's to write: what `get -o yaml` printed is taken back as it is, status ignored, as the
+        // Kubernetes API server ignores it on create and update.
+        node.Children.Remove(new YamlScalarNode("status"));
         var display = $"{kind} \"{name}\"";
         var unknown = UnknownFields.Find(node, reader.Type);
         foreach (var field in unknown)

@@ -60,8 +60,7 @@ internal static class UnknownFields
     private static string Suggestion(IEnumerable<string> names, string field)
     {
         var candidates = names.ToList();
-        var best = candidates.MinBy(name => Distance(name.ToLowerInvariant(), field.ToLowerInvariant()));
-        return best is not null && Distance(best.ToLowerInvariant(), field.ToLowerInvariant()) <= Math.Max(2, field.Length / 4)
+        return Suggestions.Nearest(candidates, field) is { } best
             ? $": did you mean \"{best}\"?"
             : $": remove it; the fields here are {string.Join(", ", candidates)}";
     }
@@ -83,28 +82,4 @@ internal static class UnknownFields
 
     private static string WireName(PropertyInfo property) =>
         property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 }

@@ -15,7 +15,7 @@ namespace Fledge.Local.Api;
 /// </summary>
 internal static class ControlApi
 {
-    public static async Task<WebApplication> StartAsync(RuntimeCommands commands, DataDirectory directory)
+    public static async Task<WebApplication> StartAsync(RuntimeCommands commands, DataDirectory directory, ILogger logger)
     {
         if (File.Exists(directory.Socket))
         {
@@ -51,6 +51,14 @@ internal static class ControlApi
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 await context.Response.WriteAsJsonAsync(new ErrorResponse([$"the request body is not valid JSON: {e.Message}"]), ApiJson.Options);
             }
+            catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+            {
+                // Never a bare 500: the caller gets what failed, the runtime's log the whole story, and the runtime goes on.
+                logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await context.Response.WriteAsJsonAsync(
+                    new ErrorResponse([$"the runtime could not {context.Request.Method} {context.Request.Path}: {e.GetType().Name}: {e.Message}"]), ApiJson.Options);
+            }
         });
 
         app.MapGet("/v1/health", () => Results.Ok(new MessageResponse("ok")));
@@ -73,6 +81,7 @@ internal static class ControlApi
         app.MapGet("/v1/canarydeployments/{name}", async (string name) => Results.Ok(await commands.DescribeCanaryDeploymentAsync(name)));
         app.MapGet("/v1/replicasets", async () => Results.Ok(await commands.ReplicaSetListAsync()));
         app.MapGet("/v1/pods", () => Results.Ok(commands.Pods()));
+        app.MapGet("/v1/objects/{kind}", async (string kind, string? name, string? @for) => Results.Ok(await commands.ObjectsAsync(kind, name, @for)));
         app.MapGet("/v1/services", () => Results.Ok(commands.Services()));
         app.MapDelete("/v1/objects/{kind}/{name}", async (string kind, string name) => Results.Ok(await commands.DeleteAsync(kind, name)));
         app.MapGet("/v1/pods/{name}/logs", (string name, bool? follow, HttpContext context) => PodLogs.StreamAsync(directory, commands, name, follow ?? false, context));

@@ -152,6 +152,15 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
             : (primary, [], 0);
     }
 
+    /// <summary>Each Service as applied, with when it was created and the problem it has, if any.</summary>
+    public IReadOnlyList<(V1Service Service, DateTimeOffset CreatedAt, string? Problem)> Objects()
+    {
+        lock (_services)
+        {
+            return _services.Values.OrderBy(e => e.Service.Metadata.Name, StringComparer.Ordinal).Select(e => (e.Service, e.CreatedAt, e.Problem)).ToList();
+        }
+    }
+
     public IReadOnlyList<ServiceView> List()
     {
         lock (_services)

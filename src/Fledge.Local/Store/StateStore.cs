@@ -29,12 +29,33 @@ public sealed class StateStore : IDisposable
                 type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS processes (pod TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL);
             """);
+        foreach (var table in new[] { "objects", "replica_sets" })
+        {
+            // Stores written before resource versions were kept get the column; their rows start at version 0.
+            if (!Query($"SELECT name FROM pragma_table_info('{table}')", r => r.GetString(0)).Contains("version"))
+            {
+                Execute($"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
+            }
+        }
+
+        _version = Query("SELECT max(v) FROM (SELECT max(version) AS v FROM objects UNION ALL SELECT max(version) FROM replica_sets)",
+            r => r.IsDBNull(0) ? 0L : r.GetInt64(0)).Single();
     }
+
+    private long _version;
+
+    /// <summary>The resource version of each object of a kind: it grows with every write, as an API server's does.</summary>
+    public IReadOnlyDictionary<string, long> Versions(string kind) =>
+        Query("SELECT name, version FROM objects WHERE kind = $kind", r => (r.GetString(0), r.GetInt64(1)), ("$kind", kind)).ToDictionary(v => v.Item1, v => v.Item2);
+
+    public IReadOnlyDictionary<string, long> ReplicaSetVersions() =>
+        Query("SELECT name, version FROM replica_sets", r => (r.GetString(0), r.GetInt64(1))).ToDictionary(v => v.Item1, v => v.Item2);
 
     /// <summary>Stores an object's body (JSON) under kind and name.</summary>
     public void PutObject(string kind, string name, string body, DateTimeOffset now) => Execute(
-        "INSERT INTO objects (kind, name, body, created_at) VALUES ($kind, $name, $body, $at) ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body",
-        ("$kind", kind), ("$name", name), ("$body", body), ("$at", now.ToString("O", CultureInfo.InvariantCulture)));
+        "INSERT INTO objects (kind, name, body, created_at, version) VALUES ($kind, $name, $body, $at, $version) " +
+        "ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body, version = excluded.version",
+        ("$kind", kind), ("$name", name), ("$body", body), ("$at", now.ToString("O", CultureInfo.InvariantCulture)), ("$version", NextVersion));
 
     public void DeleteObject(string kind, string name) => Execute("DELETE FROM objects WHERE kind = $kind AND name = $name", ("$kind", kind), ("$name", name));
 
@@ -43,8 +64,9 @@ public sealed class StateStore : IDisposable
             r => (r.GetString(0), r.GetString(1), DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture)), ("$kind", kind));
 
     public void PutReplicaSet(string rollout, StoredReplicaSet replicaSet) => Execute(
-        "INSERT INTO replica_sets (name, rollout, body) VALUES ($name, $rollout, $body) ON CONFLICT (name) DO UPDATE SET body = excluded.body",
-        ("$name", replicaSet.Name), ("$rollout", rollout), ("$body", JsonSerializer.Serialize(replicaSet, StoreJson.Options)));
+        "INSERT INTO replica_sets (name, rollout, body, version) VALUES ($name, $rollout, $body, $version) " +
+        "ON CONFLICT (name) DO UPDATE SET body = excluded.body, version = excluded.version",
+        ("$name", replicaSet.Name), ("$rollout", rollout), ("$body", JsonSerializer.Serialize(replicaSet, StoreJson.Options)), ("$version", NextVersion));
 
     public void DeleteReplicaSet(string name) => Execute("DELETE FROM replica_sets WHERE name = $name", ("$name", name));
 
@@ -62,6 +84,12 @@ public sealed class StateStore : IDisposable
         r => new StoredEvent(DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetString(3)),
         ("$object", obj), ("$last", last));
 
+    /// <summary>The last events of every object (or of those whose key starts with <paramref name="prefix"/>), oldest first, with their ids and objects.</summary>
+    public IReadOnlyList<(long Id, string Object, StoredEvent Event)> AllEvents(int last, string prefix = "") => Query(
+        "SELECT id, object, at, type, reason, message FROM (SELECT * FROM events WHERE substr(object, 1, length($prefix)) = $prefix ORDER BY id DESC LIMIT $last) ORDER BY id",
+        r => (r.GetInt64(0), r.GetString(1), new StoredEvent(DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture), r.GetString(3), r.GetString(4), r.GetString(5))),
+        ("$prefix", prefix), ("$last", last));
+
     public void PutProcess(string pod, int pid, DateTimeOffset startedAt) => Execute(
         "INSERT OR REPLACE INTO processes (pod, pid, started_at) VALUES ($pod, $pid, $at)",
         ("$pod", pod), ("$pid", pid), ("$at", startedAt.ToString("O", CultureInfo.InvariantCulture)));
@@ -71,6 +99,8 @@ public sealed class StateStore : IDisposable
     public IReadOnlyList<(string Pod, int Pid)> Processes() => Query("SELECT pod, pid FROM processes", r => (r.GetString(0), r.GetInt32(1)));
 
     public void Dispose() => _connection.Dispose();
+
+    private object NextVersion => Interlocked.Increment(ref _version);
 
     private void Execute(string sql, params (string Name, object Value)[] parameters)
     {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using Fledge.Cli.Client;
 using System.Globalization;
 using Fledge.Cli.Output;
 using Fledge.Local.Api;
@@ -12,70 +14,122 @@ internal static class GetCommand
 {
     public static Command Create(CliContext context, Option<string> dataDirectory)
     {
-        var kind = new Argument<string>("kind") { Description = "rollouts, canarydeployments, replicasets, pods or services (singular and short forms work: cd, rs, po, svc, deploy)" };
-        var name = new Argument<string?>("name") { Description = "Only this object", Arity = ArgumentArity.ZeroOrOne };
-        var output = new Option<string>("--output", "-o") { Description = "table (default), wide, json or yaml", DefaultValueFactory = _ => "table" };
-        output.AcceptOnlyFromAmong("table", "wide", "json", "yaml");
-        var command = new Command("get", "List objects of the running runtime") { kind, name, output };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        var kind = new Argument<string>("kind")
         {
-            var format = parse.GetValue(output)!;
-            var only = parse.GetValue(name);
-            var now = DateTimeOffset.UtcNow;
-            object items;
-            Table table;
-            switch (parse.GetValue(kind)!.ToLowerInvariant())
+            Description = "rollouts, canarydeployments, analysistemplates, replicasets, pods, services or events (singular and short forms work: ro, deploy, cd, at, rs, po, svc, ev)",
+        };
+        var name = new Argument<string?>("name") { Description = "Only this object", Arity = ArgumentArity.ZeroOrOne };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "table (default), wide, name, or json / yaml: Kubernetes objects (a List for several) that `fledge apply -f -` takes back",
+            DefaultValueFactory = _ => "table",
+        };
+        output.AcceptOnlyFromAmong("table", "wide", "name", "json", "yaml");
+        var involved = new Option<string?>("--for") { Description = "events: only those of this object, KIND/NAME (rollout/hello)" };
+        var command = new Command("get", "List objects of the running runtime") { kind, name, output, involved };
+        command.SetAction(parse =>
+        {
+            var typed = parse.GetValue(kind)!;
+            if (RuntimeKinds.Find(typed) is not { } found)
             {
-                case "rollouts" or "rollout" or "ro" or "deployments" or "deployment" or "deploy":
-                    var rollouts = (await client.GetAsync<RolloutList>("v1/rollouts")).Items.Where(r => only is null || r.Name == only).ToList();
-                    items = rollouts;
-                    table = Tables.Rollouts(rollouts, now, format == "wide");
-                    break;
-                case "replicasets" or "replicaset" or "rs":
-                    var sets = (await client.GetAsync<ReplicaSetList>("v1/replicasets")).Items.Where(r => only is null || r.Name == only).ToList();
-                    items = sets;
-                    table = Tables.ReplicaSets(sets, now, format == "wide");
-                    break;
-                case "pods" or "pod" or "po":
-                    var pods = (await client.GetAsync<PodList>("v1/pods")).Items.Where(p => only is null || p.Name == only).ToList();
-                    items = pods;
-                    table = Tables.Pods(pods, now, format == "wide");
-                    break;
-                case "canarydeployments" or "canarydeployment" or "cd":
-                    var canaries = (await client.GetAsync<CanaryDeploymentList>("v1/canarydeployments")).Items.Where(c => only is null || c.Name == only).ToList();
-                    items = canaries;
-                    table = Tables.CanaryDeployments(canaries, now, format == "wide");
-                    break;
-                case "services" or "service" or "svc":
-                    var services = (await client.GetAsync<ServiceList>("v1/services")).Items.Where(s => only is null || s.Name == only).ToList();
-                    items = services;
-                    table = Tables.Services(services, now);
-                    break;
-                default:
-                    return context.Fail(ExitCodes.InvalidInput, [$"the server doesn't have a resource type \"{parse.GetValue(kind)}\"; use rollouts, canarydeployments, replicasets, pods or services"]);
+                return context.Fail(ExitCodes.InvalidInput, [RuntimeKinds.Unknown(typed)]);
             }
 
-            if (only is not null && ((System.Collections.ICollection)items).Count == 0)
+            if (parse.GetValue(involved) is not null && found != RuntimeKinds.Events)
             {
-                return context.Fail(ExitCodes.RolloutFailed, [$"{parse.GetValue(kind)} \"{only}\" not found"]);
+                return context.Fail(ExitCodes.InvalidInput, ["--for: only for events (fledge get events --for rollout/hello)"]);
             }
 
+            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client =>
+                GetAsync(context, client, found, parse.GetValue(name), parse.GetValue(output)!, parse.GetValue(involved)));
+        });
+        return command;
+    }
+
+    private static async Task<int> GetAsync(CliContext context, ControlClient client, RuntimeKind kind, string? only, string format, string? involved)
+    {
+        if (format is "json" or "yaml" or "name" || kind == RuntimeKinds.AnalysisTemplates || kind == RuntimeKinds.Events)
+        {
+            var query = string.Join("&", new[] { only is null ? null : $"name={Uri.EscapeDataString(only)}", involved is null ? null : $"for={Uri.EscapeDataString(involved)}" }
+                .OfType<string>());
+            var objects = await client.GetAsync<JsonArray>($"v1/objects/{kind.Plural}{(query.Length > 0 ? "?" + query : "")}");
+            JsonNode document = only is not null ? objects.Single()! : new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "List",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = "" },
+                ["items"] = objects.DeepClone(),
+            };
             switch (format)
             {
                 case "json":
-                    Json.Write(context.Output, new { items });
-                    break;
+                    context.Output.WriteLine(document.ToJsonString(Json.Options));
+                    return ExitCodes.Success;
                 case "yaml":
-                    YamlOutput.Write(context.Output, new { items });
-                    break;
-                default:
-                    context.Console.Write(table);
-                    break;
+                    YamlOutput.Write(context.Output, document);
+                    return ExitCodes.Success;
+                case "name":
+                    foreach (var item in objects)
+                    {
+                        context.Output.WriteLine($"{item!["kind"]!.GetValue<string>().ToLowerInvariant()}/{item["metadata"]!["name"]!.GetValue<string>()}");
+                    }
+
+                    return ExitCodes.Success;
             }
 
+            return Print(context, kind == RuntimeKinds.Events ? Tables.Events(objects, DateTimeOffset.UtcNow) : Tables.AnalysisTemplates(objects, DateTimeOffset.UtcNow),
+                objects.Count);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var wide = format == "wide";
+        Table table;
+        int count;
+        if (kind == RuntimeKinds.Rollouts)
+        {
+            var rollouts = (await client.GetAsync<RolloutList>("v1/rollouts")).Items.Where(r => only is null || r.Name == only).ToList();
+            (table, count) = (Tables.Rollouts(rollouts, now, wide), rollouts.Count);
+        }
+        else if (kind == RuntimeKinds.ReplicaSets)
+        {
+            var sets = (await client.GetAsync<ReplicaSetList>("v1/replicasets")).Items.Where(r => only is null || r.Name == only).ToList();
+            (table, count) = (Tables.ReplicaSets(sets, now, wide), sets.Count);
+        }
+        else if (kind == RuntimeKinds.Pods)
+        {
+            var pods = (await client.GetAsync<PodList>("v1/pods")).Items.Where(p => only is null || p.Name == only).ToList();
+            (table, count) = (Tables.Pods(pods, now, wide), pods.Count);
+        }
+        else if (kind == RuntimeKinds.CanaryDeployments)
+        {
+            var canaries = (await client.GetAsync<CanaryDeploymentList>("v1/canarydeployments")).Items.Where(c => only is null || c.Name == only).ToList();
+            (table, count) = (Tables.CanaryDeployments(canaries, now, wide), canaries.Count);
+        }
+        else
+        {
+            var services = (await client.GetAsync<ServiceList>("v1/services")).Items.Where(s => only is null || s.Name == only).ToList();
+            (table, count) = (Tables.Services(services, now), services.Count);
+        }
+
+        if (only is not null && count == 0)
+        {
+            return context.Fail(ExitCodes.RolloutFailed, [$"{kind.Kind} \"{only}\" not found"]);
+        }
+
+        return Print(context, table, count);
+    }
+
+    /// <summary>The table, or kubectl's "No resources found." (on standard error) when there is nothing to show.</summary>
+    private static int Print(CliContext context, Table table, int count)
+    {
+        if (count == 0)
+        {
+            context.Error.WriteLine("No resources found.");
             return ExitCodes.Success;
-        }));
-        return command;
+        }
+
+        context.Console.Write(table);
+        return ExitCodes.Success;
     }
 }
 
@@ -190,6 +244,43 @@ internal static class Tables
                 Age.Since(s.CreatedAt, now),
                 s.Problem ?? "",
             }.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    }
+
+    public static Table AnalysisTemplates(JsonArray templates, DateTimeOffset now)
+    {
+        var table = New("NAME", "METRICS", "PROVIDERS", "AGE");
+        foreach (var t in templates)
+        {
+            var metrics = t!["spec"]?["metrics"]?.AsArray() ?? [];
+            table.AddRow(new[]
+            {
+                t["metadata"]!["name"]!.GetValue<string>(),
+                string.Join(",", metrics.Select(m => m!["name"]!.GetValue<string>())),
+                string.Join(",", metrics.SelectMany(m => m!["provider"]!.AsObject().Select(p => p.Key)).Distinct()),
+                Age.Since(DateTimeOffset.Parse(t["metadata"]!["creationTimestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture), now),
+            }.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    }
+
+    /// <summary>kubectl's event table: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE.</summary>
+    public static Table Events(JsonArray events, DateTimeOffset now)
+    {
+        var table = New("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+        foreach (var e in events)
+        {
+            var type = e!["type"]!.GetValue<string>();
+            var involved = e["involvedObject"]!;
+            table.AddRow(
+                Age.Since(DateTimeOffset.Parse(e["lastTimestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture), now),
+                type == "Warning" ? $"[yellow]{type}[/]" : type,
+                Markup.Escape(e["reason"]!.GetValue<string>()),
+                Markup.Escape($"{involved["kind"]!.GetValue<string>().ToLowerInvariant()}/{involved["name"]!.GetValue<string>()}"),
+                Markup.Escape(e["message"]!.GetValue<string>()));
         }
 
         return table;
