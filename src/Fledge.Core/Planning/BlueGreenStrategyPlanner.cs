@@ -85,7 +85,11 @@ internal static class BlueGreenStrategyPlanner
         return status.Settled() with
         {
             Phase = healthy ? RolloutPhases.Healthy : RolloutPhases.Progressing,
-            Message = analysing ? "post-promotion analysis running" : healthy ? "" : "the previous revision is kept for scaleDownDelaySeconds",
+            Message = analysing ? "post-promotion analysis running"
+                : healthy ? ""
+                : active.AvailableReplicas < desired ? $"the active revision is scaling up ({active.AvailableReplicas} of {desired} available)"
+                : status.ScaleDownAt is { } until && until > pass.Now ? $"the previous revision is kept for scaleDownDelaySeconds, until {until.UtcDateTime:HH:mm:ss}Z"
+                : "the previous revisions are scaling down",
             PreviousReplicaSet = healthy ? null : status.PreviousReplicaSet,
             StepAnalysis = null,
             ScaleDownAt = healthy ? null : status.ScaleDownAt,

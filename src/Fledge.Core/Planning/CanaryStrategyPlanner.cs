@@ -422,6 +422,13 @@ internal static class CanaryStrategyPlanner
             return;
         }
 
+        if (pass.Status.Condition(ConditionTypes.Progressing)?.Reason is ConditionReasons.RolloutPaused or ConditionReasons.RolloutAborted)
+        {
+            // As Argo Rollouts says it: the pause is over, and the deadline clock starts again from here.
+            pass.Status = Planning.Progress.WithCondition(pass.Status, new RolloutCondition(ConditionTypes.Progressing, ConditionStatus.Unknown,
+                ConditionReasons.RolloutResumed, "Rollout is resumed", pass.Now, pass.Now));
+        }
+
         var requeue = pass.RequeueAfter;
         if (canary.StepAnalysis is not null || canary.BackgroundAnalysis is not null && pass.Spec.Strategy.Type == StrategyType.BlueGreen)
         {

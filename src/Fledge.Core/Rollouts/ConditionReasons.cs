@@ -33,6 +33,9 @@ public static class ConditionReasons
     /// <summary>Progressing=Unknown: a canary step (or spec.paused) holds the rollout; the deadline clock stops.</summary>
     public const string RolloutPaused = "RolloutPaused";
 
+    /// <summary>Progressing=Unknown: a canary or blue-green pause ended (promoted, or its time passed); the deadline clock restarts.</summary>
+    public const string RolloutResumed = "RolloutResumed";
+
     /// <summary>Progressing=False: the canary was aborted (by a person or a failed analysis); traffic is back on stable.</summary>
     public const string RolloutAborted = "RolloutAborted";
 

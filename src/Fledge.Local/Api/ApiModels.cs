@@ -39,6 +39,9 @@ public sealed record RolloutSummary(
     /// <summary>A canary's phase, step and weight; null for other strategies.</summary>
     public CanarySummary? Canary { get; init; }
 
+    /// <summary>A blue-green rollout's active and preview revisions and its promotion; null for other strategies.</summary>
+    public BlueGreenSummary? BlueGreen { get; init; }
+
     /// <summary>What keeps replicas of the newest revision from being ready: "POD: PHASE: MESSAGE" for each that has a message.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 }
@@ -54,7 +57,32 @@ public sealed record CanarySummary(
     string? CanaryReplicaSet,
     bool TrafficRouted)
 {
+    public long? StableRevision { get; init; }
+
+    public long? CanaryRevision { get; init; }
+
     /// <summary>The analyses running (or last run) for this canary: the current step's and the background one.</summary>
+    public IReadOnlyList<AnalysisSummary> Analyses { get; init; } = [];
+}
+
+/// <summary>
+/// Where a blue-green rollout is: the revision the active Service reaches, the preview beside it, what its promotion
+/// waits for (<see cref="Promotion"/>), and until when the previous active revision is kept after a switch.
+/// </summary>
+public sealed record BlueGreenSummary(
+    string Phase,
+    string Message,
+    string ActiveService,
+    string? PreviewService,
+    string? ActiveReplicaSet,
+    long? ActiveRevision,
+    string? PreviewReplicaSet,
+    long? PreviewRevision,
+    string? PreviousActiveReplicaSet,
+    string Promotion,
+    DateTimeOffset? AutoPromoteAt,
+    DateTimeOffset? ScaleDownAt)
+{
     public IReadOnlyList<AnalysisSummary> Analyses { get; init; } = [];
 }
 

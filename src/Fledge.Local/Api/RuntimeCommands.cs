@@ -430,12 +430,38 @@ internal sealed partial class RuntimeCommands(
             Canary = status.Canary is not { } canary ? null
                 : rollout.Spec.Strategy.Canary is { } strategy
                     ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
-                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted) { Analyses = Analyses(rollout, canary) }
-                    : rollout.Spec.Strategy.BlueGreen is not null
-                        ? new CanarySummary(canary.Phase, canary.Message, 0, 0, 0, canary.StableReplicaSet,
-                            canary.CanaryReplicaSet, TrafficRouted: true) { Analyses = Analyses(rollout, canary) }
-                        : null,
+                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
+                    {
+                        Analyses = Analyses(rollout, canary),
+                        StableRevision = RevisionOf(record.Name, canary.StableReplicaSet),
+                        CanaryRevision = RevisionOf(record.Name, canary.CanaryReplicaSet),
+                    }
+                    : null,
+            BlueGreen = status.Canary is { } active && rollout.Spec.Strategy.BlueGreen is { } blueGreen ? BlueGreen(record.Name, rollout, blueGreen, active) : null,
             Problems = Problems(record.Name),
+        };
+    }
+
+    private long? RevisionOf(string rollout, string? replicaSet) =>
+        replicaSet is null ? null : platform.ReplicaSetsOf(rollout).FirstOrDefault(rs => rs.Name == replicaSet)?.Revision;
+
+    private BlueGreenSummary BlueGreen(string name, Rollout rollout, BlueGreenStrategy strategy, CanaryStatus status)
+    {
+        long? Revision(string? rs) => RevisionOf(name, rs);
+        var now = time.GetUtcNow();
+        DateTimeOffset? autoPromoteAt = status.CanaryReplicaSet is not null && strategy.AutoPromotionEnabled && strategy.AutoPromotionSeconds is { } seconds
+            && status.PauseStartTime is { } pausedAt ? pausedAt + TimeSpan.FromSeconds(seconds) : null;
+        var promotion = status.Aborted ? $"aborted: the active Service stays on revision {Revision(status.StableReplicaSet)}; apply a new version or `fledge rollout retry {name}`"
+            : status.CanaryReplicaSet is null ? status.PreviousReplicaSet is not null ? $"promoted: revision {Revision(status.StableReplicaSet)} is active" : "nothing to promote"
+            : status.Phase == RolloutPhases.Paused && !strategy.AutoPromotionEnabled ? $"waiting for `fledge rollout promote {name}`"
+            : autoPromoteAt is { } at ? $"automatic at {at.UtcDateTime:HH:mm:ss}Z (in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Max(0, Math.Ceiling((at - now).TotalSeconds))))})"
+            : strategy.AutoPromotionEnabled ? "automatic, once the preview is available" + (strategy.PrePromotionAnalysis is null ? "" : " and its pre-promotion analysis passed")
+            : "after the preview is available: `fledge rollout promote`";
+        return new BlueGreenSummary(status.Phase, status.Message, strategy.ActiveService, strategy.PreviewService,
+            status.StableReplicaSet, Revision(status.StableReplicaSet), status.CanaryReplicaSet, Revision(status.CanaryReplicaSet), status.PreviousReplicaSet,
+            promotion, autoPromoteAt, status.ScaleDownAt)
+        {
+            Analyses = Analyses(rollout, status),
         };
     }
 

@@ -94,11 +94,11 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
             .Select(r =>
             {
                 var status = r.Status.Canary;
-                // Blue-green is a canary route that never gets weight: the active Service reaches the active
-                // revision only, the preview Service the preview.
+                // Blue-green is a canary route that never splits: the active Service reaches the active revision only
+                // (never the preview, not even when no active replica is ready), the preview Service the preview.
                 return r.Rollout.Spec.Strategy.BlueGreen is { } blueGreen
                     ? new Services.CanaryRoute(r.Name, blueGreen.ActiveService, blueGreen.PreviewService, status?.StableReplicaSet,
-                        status?.CanaryReplicaSet, 0, TrafficRouted: true)
+                        status?.CanaryReplicaSet, 0, TrafficRouted: false)
                     : new Services.CanaryRoute(r.Name, r.Rollout.Spec.Strategy.Canary!.StableService, r.Rollout.Spec.Strategy.Canary.CanaryService,
                         status?.StableReplicaSet, status?.CanaryReplicaSet, status?.Weight ?? 0, r.Rollout.Spec.Strategy.Canary.TrafficRouted);
             })

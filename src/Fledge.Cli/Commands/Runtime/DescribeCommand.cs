@@ -63,6 +63,22 @@ internal static class DescribeCommand
         console.Write(Events(detail.Events, now));
     }
 
+    /// <summary>Each analysis metric: measured so far, the latest value and what it was judged by, when the next is due.</summary>
+    private static void AnalysisRows(Action<string, string> row, IReadOnlyList<AnalysisSummary> analyses, DateTimeOffset now)
+    {
+        foreach (var run in analyses)
+        {
+            foreach (var m in run.Metrics)
+            {
+                var conditions = string.Join(", ", new[] { m.SuccessCondition is { } ok ? $"success: {ok}" : null, m.FailureCondition is { } bad ? $"failure: {bad}" : null }.OfType<string>());
+                var last = m.Last is { } measured ? $"; last {measured.ValueText} {measured.Phase}{(measured.Message.Length > 0 && measured.Phase == "Error" ? $" ({measured.Message})" : "")}" : "";
+                var next = m.NextAt is { } at && at > now ? $"; next in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((at - now).TotalSeconds)))}" : "";
+                row($"Analysis ({run.Kind})", $"{m.Name} ({m.Provider}): {m.Phase}, {m.Taken}{(m.Needed is { } needed ? $"/{needed}" : "")} measured{last}{next}" +
+                    (conditions.Length > 0 ? $" [{conditions}]" : ""));
+            }
+        }
+    }
+
     private static Table Conditions(IEnumerable<ConditionSummary> conditions)
     {
         var table = Tables.New("TYPE", "STATUS", "REASON", "MESSAGE");
@@ -116,9 +132,28 @@ internal static class DescribeCommand
             }
 
             Row("Canary weight", $"{canary.Weight}% ({(canary.TrafficRouted ? "exact, by the Service proxy" : "by replica count")})");
-            Row("Stable", canary.StableReplicaSet ?? "-");
-            Row("Canary", canary.CanaryReplicaSet ?? "-");
+            Row("Stable", canary.StableReplicaSet is { } stable ? $"{stable} (revision {canary.StableRevision})" : "-");
+            Row("Canary", canary.CanaryReplicaSet is { } canaryRs ? $"{canaryRs} (revision {canary.CanaryRevision})" : "-");
+            AnalysisRows(Row, canary.Analyses, now);
         }
+
+        if (r.BlueGreen is { } blueGreen)
+        {
+            Row("Phase", blueGreen.Message.Length > 0 ? $"{blueGreen.Phase}: {blueGreen.Message}" : blueGreen.Phase);
+            Row("Active", $"{blueGreen.ActiveReplicaSet ?? "-"}{(blueGreen.ActiveRevision is { } active ? $" (revision {active})" : "")}, behind Service {blueGreen.ActiveService}");
+            Row("Preview", blueGreen.PreviewReplicaSet is { } preview
+                ? $"{preview} (revision {blueGreen.PreviewRevision}){(blueGreen.PreviewService is { } service ? $", behind Service {service}" : "")}"
+                : "none");
+            Row("Promotion", blueGreen.Promotion);
+            if (blueGreen.ScaleDownAt is { } scaleDownAt && blueGreen.PreviousActiveReplicaSet is { } previous)
+            {
+                var left = scaleDownAt - now;
+                Row("Scale down", $"{previous} at {scaleDownAt.UtcDateTime:HH:mm:ss}Z{(left > TimeSpan.Zero ? $" (in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))})" : "")}");
+            }
+
+            AnalysisRows(Row, blueGreen.Analyses, now);
+        }
+
         console.Write(grid);
 
         console.WriteLine();

@@ -141,7 +141,7 @@ internal static class Tables
         var table = New("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
         if (wide)
         {
-            table.AddColumns("STRATEGY", "REVISION", "PHASE", "STEP", "WEIGHT", "IMAGES");
+            table.AddColumns("STRATEGY", "REVISION", "PHASE", "STEP", "WEIGHT", "REVISIONS", "IMAGES");
         }
 
         foreach (var r in rollouts)
@@ -149,8 +149,12 @@ internal static class Tables
             var row = new List<string> { r.Name, $"{r.ReadyReplicas}/{r.Replicas}", N(r.UpdatedReplicas), N(r.AvailableReplicas), Age.Since(r.CreatedAt, now) };
             if (wide)
             {
-                row.AddRange([r.Strategy, N(r.Revision), r.Canary?.Phase ?? "-", r.Canary is { Steps: > 0 } c ? $"{c.Step}/{c.Steps}" : "-",
-                    r.Canary is { } w ? $"{w.Weight}%" : "-", string.Join(",", r.Images)]);
+                // Each strategy in its own words: stable and canary, active and preview; steps and weights only for a canary.
+                var revisions = r.Canary is { } canary ? $"stable {N(canary.StableRevision ?? 0)}" + (canary.CanaryRevision is { } canaryRevision ? $", canary {N(canaryRevision)}" : "")
+                    : r.BlueGreen is { } blueGreen ? $"active {N(blueGreen.ActiveRevision ?? 0)}" + (blueGreen.PreviewRevision is { } preview ? $", preview {N(preview)}" : "")
+                    : "-";
+                row.AddRange([r.Strategy, N(r.Revision), r.Canary?.Phase ?? r.BlueGreen?.Phase ?? "-", r.Canary is { Steps: > 0 } c ? $"{c.Step}/{c.Steps}" : "-",
+                    r.Canary is { } w ? $"{w.Weight}%" : "-", revisions, string.Join(",", r.Images)]);
             }
 
             table.AddRow(row.Select(Markup.Escape).ToArray());

@@ -26,6 +26,11 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
             return Strategy(r, canary, now);
         }
 
+        if (r.BlueGreen is { } blueGreen)
+        {
+            return BlueGreen(r, blueGreen, now);
+        }
+
         if (r.Conditions.FirstOrDefault(c => c.Type == "Progressing") is { Reason: "ProgressDeadlineExceeded" })
         {
             return new RolloutProgress($"{kind} \"{r.Name}\" exceeded its progress deadline", true, true);
@@ -41,24 +46,41 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
             : Waiting($"Waiting for {kind} \"{r.Name}\" rollout to finish: {waiting}", r, null);
     }
 
-    /// <summary>Canary and blue-green: the phase their planner keeps, with the analysis and the replicas' problems.</summary>
+    /// <summary>A canary: the phase its planner keeps, where it is in its steps, the analysis and the replicas' problems.</summary>
     private static RolloutProgress Strategy(RolloutSummary r, CanarySummary canary, DateTimeOffset now)
     {
-        var blueGreen = r.Strategy == "BlueGreen";
-        var where = blueGreen || canary.CanaryReplicaSet is null ? "" : $" (step {canary.Step}/{canary.Steps}, {canary.Weight}% of traffic on the canary)";
-        switch (canary.Phase)
+        var where = canary.CanaryReplicaSet is null ? "" : $" (step {canary.Step}/{canary.Steps}, {canary.Weight}% of traffic on the canary)";
+        return Phased(r, canary.Phase, canary.Message, where, canary.Analyses, now);
+    }
+
+    /// <summary>Blue-green in its own words: the active and preview revisions, and what the promotion waits for.</summary>
+    private static RolloutProgress BlueGreen(RolloutSummary r, BlueGreenSummary blueGreen, DateTimeOffset now)
+    {
+        var where = blueGreen.PreviewRevision is { } preview ? $" (revision {blueGreen.ActiveRevision} active, {preview} in preview)" : "";
+        var message = blueGreen.Phase == "Paused" && blueGreen.AutoPromoteAt is { } at && at > now
+            ? $"BlueGreenPause: promoting automatically in {Math.Ceiling((at - now).TotalSeconds).ToString(CultureInfo.InvariantCulture)}s"
+            : blueGreen.Message;
+        var progress = Phased(r, blueGreen.Phase, message, where, blueGreen.Analyses, now);
+        return message == blueGreen.Message ? progress : progress with { Key = progress.Key.Replace(message, "BlueGreenPause: promoting automatically", StringComparison.Ordinal) };
+    }
+
+    private static RolloutProgress Phased(RolloutSummary r, string phase, string message, string where, IReadOnlyList<AnalysisSummary> analyses, DateTimeOffset now)
+    {
+        var (analysis, analysisKey) = Analysis(analyses, now);
+        switch (phase)
         {
             case "Healthy":
                 return new RolloutProgress($"rollout \"{r.Name}\" successfully rolled out", true, false);
             case "Degraded":
-                return new RolloutProgress($"rollout \"{r.Name}\" is degraded: {canary.Message}", true, true);
+                return new RolloutProgress($"rollout \"{r.Name}\" is degraded: {message}", true, true);
             case "Paused":
-                var (pausedAnalysis, _) = Analysis(canary, now);
-                return new RolloutProgress($"Paused{where}: {canary.Message}{pausedAnalysis}; to go on: fledge rollout promote {r.Name}", false, false);
+                return new RolloutProgress($"Paused{where}: {message}{analysis}; to go on: fledge rollout promote {r.Name}", false, false)
+                {
+                    Key = $"Paused{where}: {message}{analysisKey}",
+                };
             default:
-                var (analysis, analysisKey) = Analysis(canary, now);
-                var detail = analysis.Length > 0 ? analysis.TrimStart(';', ' ') : canary.Message;
-                var detailKey = analysis.Length > 0 ? analysisKey.TrimStart(';', ' ') : canary.Message;
+                var detail = analysis.Length > 0 ? analysis.TrimStart(';', ' ') : message;
+                var detailKey = analysis.Length > 0 ? analysisKey.TrimStart(';', ' ') : message;
                 return Waiting($"Waiting for rollout \"{r.Name}\"{where}: {detail}", r, $"Waiting for rollout \"{r.Name}\"{where}: {detailKey}");
         }
     }
@@ -71,11 +93,11 @@ internal sealed record RolloutProgress(string Message, bool Done, bool Failed)
     }
 
     /// <summary>"; analysis (step 2): error-rate 1/3 measured, last 0.02 Successful; next measurement in 8s", and the same without the countdown.</summary>
-    private static (string Text, string Key) Analysis(CanarySummary canary, DateTimeOffset now)
+    private static (string Text, string Key) Analysis(IReadOnlyList<AnalysisSummary> analyses, DateTimeOffset now)
     {
         var text = new List<string>();
         var key = new List<string>();
-        foreach (var run in canary.Analyses.Where(a => a.Phase == "Running"))
+        foreach (var run in analyses.Where(a => a.Phase == "Running"))
         {
             foreach (var metric in run.Metrics.Where(m => m.Phase == "Running"))
             {
