@@ -34,10 +34,55 @@ namespace Fledge.Cli
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                return context.Fail(ExitCodes.InvalidInput, parse.Errors.Select(e => $"{e.Message} (see 'fledge {string.Join(' ', args.Take(1))} --help')"));
+                return context.Fail(ExitCodes.InvalidInput, ParseErrors(parse));
             }
 
             return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
+        }
+
+        /// <summary>
+        /// What went wrong on the command line, kubectl's way: an unknown command or flag is named with the nearest
+        /// one (`fledge aply` → did you mean "apply"?) and the help to read.
+        /// </summary>
+        private static IEnumerable<string> ParseErrors(ParseResult parse)
+        {
+            var path = string.Join(' ', Path(parse.CommandResult).Reverse());
+            var command = parse.CommandResult.Command;
+            if (parse.UnmatchedTokens.Count > 0 && parse.UnmatchedTokens[0] is { } typed)
+            {
+                var flag = typed.StartsWith('-');
+                var known = flag
+                    ? parse.CommandResult.Command.Options.Concat(Ancestors(parse.CommandResult).SelectMany(c => c.Options.Where(o => o.Recursive)))
+                        .SelectMany(o => new[] { o.Name }.Concat(o.Aliases))
+                    : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => new[] { c.Name }.Concat(c.Aliases));
+                if (flag || command.Subcommands.Count > 0)
+                {
+                    var nearest = Core.Suggestions.Nearest(known.ToList(), typed);
+                    yield return $"unknown {(flag ? "flag" : "command")} \"{typed}\" for \"{path}\"{(nearest is null ? "" : $"; did you mean \"{nearest}\"?")} (see '{path} --help')";
+                    yield break;
+                }
+            }
+
+            foreach (var error in parse.Errors)
+            {
+                yield return $"{error.Message} (see '{path} --help')";
+            }
+        }
+
+        private static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result)
+        {
+            for (var current = result; current is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                yield return current.Command is RootCommand ? "fledge" : current.Command.Name;
+            }
+        }
+
+        private static IEnumerable<Command> Ancestors(System.CommandLine.Parsing.CommandResult result)
+        {
+            for (var current = result.Parent as System.CommandLine.Parsing.CommandResult; current is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                yield return current.Command;
+            }
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed class LocalRuntime : IAsyncDisposable
     private readonly Analysis.AnalysisRunner _analysis;
     private readonly HttpClient _http = new();
     private readonly ILogger _logger;
+    private readonly ImageTableFile _images;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _watchImages;
     private WebApplication? _api;
     private WebApplication? _metrics;
 
@@ -38,18 +41,10 @@ public sealed class LocalRuntime : IAsyncDisposable
         _logger = logger;
         _directory = directory;
         _store = store;
-        var images = ImageTable.Load(options.ImagesFile ?? directory.Images);
-        foreach (var (image, command) in options.BuiltInImages)
-        {
-            if (!images.Entries.ContainsKey(image))
-            {
-                images = images.With(image, command);
-            }
-        }
-
+        _images = new ImageTableFile(options.ImagesFile ?? directory.Images, options.BuiltInImages, logger);
         var time = TimeProvider.System;
         Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry(), new RequestWindows(time));
-        _supervisor = new Supervisor(directory, store, () => images, time, logger);
+        _supervisor = new Supervisor(directory, store, _images, time, logger);
         var platform = new LocalPlatform(store, _supervisor);
         _services = new ServiceManager(store, Metrics, logger);
         _controller = new RolloutController(platform, time, logger);
@@ -115,6 +110,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         Platform.Resume();
         _controller.Start();
         _analysis.Start();
+        _watchImages = Task.Run(WatchImagesAsync);
         _api = await ControlApi.StartAsync(Commands, _directory, _logger);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -127,6 +123,26 @@ public sealed class LocalRuntime : IAsyncDisposable
         MetricsUrl = new Uri(new Uri(address), "/metrics");
     }
 
+    /// <summary>Looks at the image table file every second; when it changed, replicas that could not start try again at once.</summary>
+    private async Task WatchImagesAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+                if (_images.Refresh())
+                {
+                    _supervisor.RetryFailed();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     /// <summary>Stops the API, then every replica gracefully (out of the Services first), then the Services.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -134,6 +150,12 @@ public sealed class LocalRuntime : IAsyncDisposable
         {
             await _api.StopAsync();
             await _api.DisposeAsync();
+        }
+
+        await _stop.CancelAsync();
+        if (_watchImages is not null)
+        {
+            await _watchImages;
         }
 
         await _analysis.DisposeAsync();
@@ -152,6 +174,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         }
 
         _http.Dispose();
+        _stop.Dispose();
         _store.Dispose();
         _directory.Dispose();
     }

@@ -41,6 +41,36 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task ImageTable_MappingAddedWhileRunning_StartsTheReplicaWithoutARestart()
+    {
+        // Given a replica that cannot start: its image has no command yet
+        var yaml = Manifests.Hello("v1", replicas: 1, name: "latecomer", app: "latecomer").Replace("fledge/hello:v1", "example/latecomer:1.0", StringComparison.Ordinal);
+        Runtime.Apply(yaml);
+        await DescribeWhenAsync("latecomer", "image \"example/latecomer:1.0\" has no command");
+        var runtimePid = Runtime.Pid;
+
+        // When the image is mapped in the data directory's images.yaml
+        var dotnet = Environment.ProcessPath!;
+        File.WriteAllText(Path.Combine(Runtime.DataDirectory, "images.yaml"), $"example/latecomer: [\"{dotnet}\", \"{RuntimeProcess.FledgeDll}\", \"hello\"]\n");
+
+        // Then the replica starts (its back-off cut short), and the runtime was never restarted
+        Runtime.WaitForRollout("latecomer", "1m");
+        Runtime.Pid.ShouldBe(runtimePid);
+        Runtime.Output.ShouldContain("read again: ");
+        await shared.HelloStillServesAsync();
+    }
+
+    [Fact(Timeout = 240_000)]
+    public void Logs_OfARollout_PicksOneOfItsReplicas()
+    {
+        var (code, output, error) = Runtime.Fledge("logs", "rollout/hello");
+
+        code.ShouldBe(0, error);
+        error.ShouldMatch(@"Found 2 pods, using pod/hello-[a-z0-9]+-[a-z0-9]+");
+        output.ShouldContain("hello v1 listening on 127.0.0.1:");
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task Apply_ReadinessProbePointingNowhere_ShowsTheProbeFailure()
     {
         var yaml = Manifests.Hello("v1", replicas: 1, name: "noprobe", app: "noprobe").Replace("path: /ready", "path: /nowhere", StringComparison.Ordinal);

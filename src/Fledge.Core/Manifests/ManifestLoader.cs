@@ -98,9 +98,10 @@ public static class ManifestLoader
             return;
         }
 
-        // Status is the system's to write: what `get -o yaml` printed is taken back as it is, status ignored, as the
-        // Kubernetes API server ignores it on create and update.
-        node.Children.Remove(new YamlScalarNode("status"));
+        // Status is the system's to write: what `get -o yaml` printed is taken back as it is, with the status fields
+        // Fledge does not read left out (Kubernetes' API server ignores status on create and update; `fledge plan`
+        // reads the counts of a Deployment's and a ReplicaSet's status).
+        UnknownFields.PruneStatus(node, reader.Type);
         var display = $"{kind} \"{name}\"";
         var unknown = UnknownFields.Find(node, reader.Type);
         foreach (var field in unknown)

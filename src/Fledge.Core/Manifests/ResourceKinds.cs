@@ -7,9 +7,13 @@ public static class ResourceKinds
 {
     public const string FledgeApiVersion = "fledge.io/v1alpha1";
 
+    /// <summary>Argo Rollouts' group: its Rollouts and AnalysisTemplates are read as written.</summary>
+    public const string ArgoApiVersion = "argoproj.io/v1alpha1";
+
     private static readonly (string ApiVersion, string Kind, ResourceReader Reader)[] Known =
     [
         (FledgeApiVersion, "Rollout", ResourceReader.For<RolloutResource>()),
+        (ArgoApiVersion, "Rollout", ResourceReader.For<RolloutResource>()),
         ("apps/v1", "Deployment", ResourceReader.For<V1Deployment>()),
         ("apps/v1beta2", "Deployment", ResourceReader.For<V1Deployment>()),
         ("apps/v1beta1", "Deployment", ResourceReader.For<V1Deployment>()),
@@ -17,13 +21,13 @@ public static class ResourceKinds
         ("apps/v1", "ReplicaSet", ResourceReader.For<V1ReplicaSet>()),
         ("v1", "Service", ResourceReader.For<V1Service>()),
         (FledgeApiVersion, "AnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
-        ("argoproj.io/v1alpha1", "AnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
+        (ArgoApiVersion, "AnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
         (Kanarini.CanaryDeployment.ApiVersion, Kanarini.CanaryDeployment.KindName, ResourceReader.For<CanaryDeploymentResource>()),
     ];
 
     /// <summary>Shown when a kind is not known: the kinds people write, not every legacy spelling.</summary>
     public const string Supported =
-        "\"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"";
+        "\"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=Rollout\", \"argoproj.io/v1alpha1, Kind=AnalysisTemplate\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"";
 
     /// <summary>The reader for a kind, or null when the kind is not known.</summary>
     public static ResourceReader? Find(string apiVersion, string kind)

@@ -22,6 +22,37 @@ internal static class UnknownFields
         return found;
     }
 
+    /// <summary>Removes from the object's status every field its model type does not read, so that a printed status never fails a load.</summary>
+    public static void PruneStatus(YamlMappingNode node, Type type)
+    {
+        var status = new YamlScalarNode("status");
+        if (!node.Children.TryGetValue(status, out var value))
+        {
+            return;
+        }
+
+        if (!Properties(type).TryGetValue("status", out var property) || value is not YamlMappingNode)
+        {
+            node.Children.Remove(status);
+            return;
+        }
+
+        var unknown = new List<Unknown>();
+        Walk(value, property.PropertyType, "status", unknown);
+        foreach (var field in unknown)
+        {
+            Parent(value, field.Key)?.Children.Remove(field.Key);
+        }
+    }
+
+    private static YamlMappingNode? Parent(YamlNode root, YamlNode key) => root switch
+    {
+        YamlMappingNode mapping when mapping.Children.ContainsKey(key) && mapping.Children.Keys.Any(k => ReferenceEquals(k, key)) => mapping,
+        YamlMappingNode mapping => mapping.Children.Values.Select(v => Parent(v, key)).FirstOrDefault(p => p is not null),
+        YamlSequenceNode sequence => sequence.Children.Select(c => Parent(c, key)).FirstOrDefault(p => p is not null),
+        _ => null,
+    };
+
     private static void Walk(YamlNode node, Type type, string path, List<Unknown> found)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;

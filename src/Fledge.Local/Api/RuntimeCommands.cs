@@ -315,13 +315,14 @@ internal sealed partial class RuntimeCommands(
 
     public async Task<MessageResponse> DeleteAsync(string kind, string name)
     {
-        switch (kind.ToLowerInvariant())
+        switch (RuntimeKinds.Find(kind)?.Plural)
         {
-            case "rollout" or "rollouts" or "deployment" or "deployments":
+            case "rollouts":
+                string deleted;
                 await platform.Gate.WaitAsync();
                 try
                 {
-                    Require(name);
+                    deleted = Require(name).Kind.ToLowerInvariant();
                     platform.Delete(name);
                 }
                 finally
@@ -329,8 +330,8 @@ internal sealed partial class RuntimeCommands(
                     platform.Gate.Release();
                 }
 
-                return new MessageResponse($"{kind.TrimEnd('s').ToLowerInvariant()} \"{name}\" deleted");
-            case "canarydeployment" or "canarydeployments" or "cd":
+                return new MessageResponse($"{deleted} \"{name}\" deleted");
+            case "canarydeployments":
                 await platform.Gate.WaitAsync();
                 try
                 {
@@ -347,7 +348,7 @@ internal sealed partial class RuntimeCommands(
                 }
 
                 return new MessageResponse($"canarydeployment \"{name}\" deleted");
-            case "analysistemplate" or "analysistemplates":
+            case "analysistemplates":
                 await platform.Gate.WaitAsync();
                 try
                 {
@@ -360,12 +361,14 @@ internal sealed partial class RuntimeCommands(
                     platform.Gate.Release();
                 }
 
-            case "service" or "services" or "svc":
+            case "services":
                 return await services.DeleteAsync(name)
                     ? new MessageResponse($"service \"{name}\" deleted")
                     : throw CommandException.NotFound("Service", name);
             default:
-                throw new CommandException(400, $"cannot delete kind \"{kind}\"; delete a rollout, deployment or service");
+                throw new CommandException(400, RuntimeKinds.Find(kind) is { } known
+                    ? $"{known.Plural} are not deleted on their own: delete their rollout (or CanaryDeployment), and they go with it"
+                    : RuntimeKinds.Unknown(kind, [RuntimeKinds.Rollouts, RuntimeKinds.CanaryDeployments, RuntimeKinds.AnalysisTemplates, RuntimeKinds.Services]));
         }
     }
 

@@ -30,6 +30,7 @@ internal sealed partial class Replica : IDisposable
     private DateTimeOffset? _readySince;
     private int _restarts;
     private string? _message;
+    private CancellationTokenSource? _backOff;
 
     public Replica(ReplicaHost host, ReplicaTemplate template, string name)
     {
@@ -139,10 +140,10 @@ internal sealed partial class Replica : IDisposable
         process = null!;
         error = "";
         var container = Template.Container;
-        var command = container.Command is { Count: > 0 } explicitCommand ? explicitCommand.ToList() : _host.Images().Resolve(Template.Image)?.ToList();
+        var command = container.Command is { Count: > 0 } explicitCommand ? explicitCommand.ToList() : _host.Images.Current.Resolve(Template.Image)?.ToList();
         if (command is null)
         {
-            error = $"image \"{Template.Image}\" has no command: give the container a command, or map the image in the image table ({_host.Directory.Images})";
+            error = $"image \"{Template.Image}\" has no command: give the container a command, or map the image in the image table ({_host.Images.Path}, read again when it changes)";
             return false;
         }
 
@@ -339,16 +340,39 @@ internal sealed partial class Replica : IDisposable
         _host.Changed(view);
     }
 
+    /// <summary>Waits out a back-off; false when the replica is stopping. <see cref="RetryNow"/> ends the wait early.</summary>
     private async Task<bool> DelayAsync(TimeSpan delay)
     {
+        using var backOff = CancellationTokenSource.CreateLinkedTokenSource(_life.Token);
+        lock (_gate)
+        {
+            _backOff = backOff;
+        }
+
         try
         {
-            await Task.Delay(delay, _host.Time, _life.Token);
+            await Task.Delay(delay, _host.Time, backOff.Token);
             return true;
         }
         catch (OperationCanceledException)
         {
-            return false;
+            return !_life.IsCancellationRequested;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _backOff = null;
+            }
+        }
+    }
+
+    /// <summary>Ends a back-off now, when what made the replica fail may have been fixed (the image table changed).</summary>
+    public void RetryNow()
+    {
+        lock (_gate)
+        {
+            _backOff?.Cancel();
         }
     }
 

@@ -8,7 +8,7 @@ namespace Fledge.Local.Replicas;
 internal sealed record ReplicaHost(
     DataDirectory Directory,
     StateStore Store,
-    Func<ImageTable> Images,
+    ImageTableFile Images,
     TimeProvider Time,
     ILogger Logger,
     Action<ReplicaView> Changed);

@@ -18,7 +18,7 @@ public sealed class Supervisor
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _sets = new(StringComparer.Ordinal);
 
-    internal Supervisor(DataDirectory directory, StateStore store, Func<ImageTable> images, TimeProvider time, ILogger logger)
+    internal Supervisor(DataDirectory directory, StateStore store, ImageTableFile images, TimeProvider time, ILogger logger)
     {
         _host = new ReplicaHost(directory, store, images, time, logger, view => Changed?.Invoke(view));
     }
@@ -104,6 +104,21 @@ public sealed class Supervisor
         lock (_gate)
         {
             return _sets.TryGetValue(replicaSet, out var entry) ? entry.Replicas.Select(r => r.View()).ToList() : [];
+        }
+    }
+
+    /// <summary>Starts again, without waiting out their back-off, the replicas that could not start (the image table changed).</summary>
+    public void RetryFailed()
+    {
+        List<Replica> failed;
+        lock (_gate)
+        {
+            failed = _sets.Values.SelectMany(e => e.Replicas).Where(r => r.View().Phase == ReplicaPhase.Failed).ToList();
+        }
+
+        foreach (var replica in failed)
+        {
+            replica.RetryNow();
         }
     }
 

@@ -112,6 +112,49 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void Read_ArgoRollout_IsReadAsWrittenWithItsCanarySteps()
+    {
+        const string argo = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Rollout
+            metadata:
+              name: rollouts-demo
+            spec:
+              replicas: 5
+              selector:
+                matchLabels: {app: rollouts-demo}
+              template:
+                metadata:
+                  labels: {app: rollouts-demo}
+                spec:
+                  containers:
+                  - name: rollouts-demo
+                    image: argoproj/rollouts-demo:blue
+              strategy:
+                canary:
+                  steps:
+                  - setWeight: 20
+                  - pause: {}
+            """;
+
+        var rollout = ReadRollout(argo, "argo.yaml");
+
+        rollout.Kind.ShouldBe("Rollout");
+        rollout.Spec.Strategy.Type.ShouldBe(StrategyType.Canary);
+        rollout.Spec.Strategy.Canary!.Steps.Length.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Load_StatusAsGetPrintsIt_LoadsWithoutErrorKeepingTheCountsPlanReads()
+    {
+        var printed = SampleFiles.Read("hello-v1.yaml") + "status:\n  observedGeneration: 3\n  phase: Healthy\n  canary: {weight: 20, analysis: {name: x}}\n";
+
+        var rollout = ReadRollout(printed);
+
+        rollout.Status.ObservedGeneration.ShouldBe(3);
+    }
+
+    [Fact]
     public void Load_KubectlList_ExpandsItems()
     {
         const string list = """

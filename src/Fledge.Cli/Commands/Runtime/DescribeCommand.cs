@@ -14,17 +14,22 @@ internal static class DescribeCommand
         var command = new Command("describe", "Show a rollout or CanaryDeployment in detail: status, conditions, replica sets or tracks, replicas and recent events") { kind, name };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
-            var what = parse.GetValue(kind)!.ToLowerInvariant();
-            if (what is "canarydeployment" or "canarydeployments" or "cd")
+            var what = RuntimeKinds.Find(parse.GetValue(kind)!);
+            if (what == RuntimeKinds.CanaryDeployments)
             {
                 var canary = await client.GetAsync<CanaryDeploymentDetail>($"v1/canarydeployments/{Uri.EscapeDataString(parse.GetValue(name)!)}");
                 RenderCanaryDeployment(context.Console, canary, DateTimeOffset.UtcNow);
                 return ExitCodes.Success;
             }
 
-            if (what is not ("rollout" or "rollouts" or "ro" or "deployment" or "deployments" or "deploy"))
+            if (what is null)
             {
-                return context.Fail(ExitCodes.InvalidInput, [$"describe shows rollouts and canarydeployments; `fledge get {parse.GetValue(kind)}` lists the others"]);
+                return context.Fail(ExitCodes.InvalidInput, [RuntimeKinds.Unknown(parse.GetValue(kind)!, [RuntimeKinds.Rollouts, RuntimeKinds.CanaryDeployments])]);
+            }
+
+            if (what != RuntimeKinds.Rollouts)
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"describe shows rollouts and canarydeployments; `fledge get {what.Plural} -o yaml` shows {what.Plural} in full"]);
             }
 
             var detail = await client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}");

@@ -74,6 +74,10 @@ internal static class ServeCommand
         {
             return context.Fail(ExitCodes.Unavailable, [$"cannot start the runtime: {e.Message}"]);
         }
+        catch (InvalidDataException e)
+        {
+            return context.Fail(ExitCodes.InvalidInput, [e.Message]);
+        }
 
         using var stop = new ManualResetEventSlim();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => { signal.Cancel = true; stop.Set(); });
