@@ -164,7 +164,8 @@ internal static class DemoCommand
         await Task.Delay(2000);
 
         console.MarkupLine("\n[bold]7.[/] Timeline");
-        TimelineChart.Save(timelinePath, timeline.Samples, timeline.Marks);
+        var title = $"Fledge demo: web released by canary, v2 {(good.Promoted ? "promoted" : "not promoted")}, v3 {(bad.Promoted ? "not caught" : $"rolled back by itself after {aborted:0.0}s")}";
+        TimelineChart.Save(timelinePath, title, timeline.Samples, timeline.Marks);
         console.MarkupLine($"traffic per version and error rate over time: [bold]{Markup.Escape(timelinePath)}[/]");
 
         return !good.Promoted ? $"the good canary was not promoted: {good.Message}"

@@ -7,6 +7,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _workers;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _failedVersions = new(StringComparer.Ordinal);
     private long _failed;
 
     public LoadGenerator(Uri target, int workers, TimeSpan pause)
@@ -29,6 +30,9 @@ internal sealed class LoadGenerator : IAsyncDisposable
     /// <summary>Successful answers so far by the version that gave them (the X-Version header).</summary>
     public IReadOnlyDictionary<string, long> ByVersion => new Dictionary<string, long>(_versions, StringComparer.Ordinal);
 
+    /// <summary>Error answers so far by the version that gave them (the X-Version header; not counted when none answered).</summary>
+    public IReadOnlyDictionary<string, long> FailedByVersion => new Dictionary<string, long>(_failedVersions, StringComparer.Ordinal);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -48,6 +52,10 @@ internal sealed class LoadGenerator : IAsyncDisposable
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref _failed);
+                    if (response.Headers.TryGetValues("X-Version", out var failedBy))
+                    {
+                        _failedVersions.AddOrUpdate(failedBy.First(), 1, static (_, n) => n + 1);
+                    }
                 }
                 else
                 {

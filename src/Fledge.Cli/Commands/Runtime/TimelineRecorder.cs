@@ -71,14 +71,20 @@ internal sealed class TimelineRecorder : IAsyncDisposable
     private async Task RunAsync()
     {
         var versions = _load.ByVersion;
+        var failedVersions = _load.FailedByVersion;
         var failed = _load.Counts.Failed;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(Every, _stop.Token);
-                var weight = (await _client.GetAsync<RolloutList>("v1/rollouts")).Items.FirstOrDefault(r => r.Name == _rollout)?.Canary?.Weight ?? 0;
+                var detail = await _client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(_rollout)}");
+                var canary = detail.Rollout.Canary;
+                var weight = canary?.Weight ?? 0;
+                // The canary's version as its answers name it (X-Version): the tag of the canary replica set's image.
+                var canaryVersion = detail.ReplicaSets.FirstOrDefault(rs => rs.Name == canary?.CanaryReplicaSet)?.Image.Split(':').LastOrDefault();
                 var nowVersions = _load.ByVersion;
+                var nowFailedVersions = _load.FailedByVersion;
                 var nowFailed = _load.Counts.Failed;
                 var answered = nowVersions.ToDictionary(v => v.Key, v => v.Value - versions.GetValueOrDefault(v.Key), StringComparer.Ordinal);
                 var failedNow = nowFailed - failed;
@@ -86,13 +92,21 @@ internal sealed class TimelineRecorder : IAsyncDisposable
                 if (total > 0)
                 {
                     var shares = answered.ToDictionary(v => v.Key, v => 100.0 * v.Value / total, StringComparer.Ordinal);
+                    double? canaryErrors = null;
+                    if (canaryVersion is not null)
+                    {
+                        var canaryFailed = nowFailedVersions.GetValueOrDefault(canaryVersion) - failedVersions.GetValueOrDefault(canaryVersion);
+                        var canaryAll = answered.GetValueOrDefault(canaryVersion) + canaryFailed;
+                        canaryErrors = canaryAll > 0 ? 100.0 * canaryFailed / canaryAll : null;
+                    }
+
                     lock (_samples)
                     {
-                        _samples.Add(new TimelineSample(Seconds, shares, 100.0 * failedNow / total, weight));
+                        _samples.Add(new TimelineSample(Seconds, shares, 100.0 * failedNow / total, weight) { CanaryFailedPercent = canaryErrors });
                     }
                 }
 
-                (versions, failed) = (nowVersions, nowFailed);
+                (versions, failedVersions, failed) = (nowVersions, nowFailedVersions, nowFailed);
             }
             catch (OperationCanceledException)
             {
