@@ -29,6 +29,7 @@ namespace Fledge.Cli
                 ScaleCommands.SetImage(context, dataDirectory),
                 ScaleCommands.Scale(context, dataDirectory),
                 LogsCommand.Create(context, dataDirectory),
+                WaitCommand.Create(context, dataDirectory),
                 HelloCommand.Create(),
             };
             var parse = root.Parse(args);

@@ -8,7 +8,7 @@ namespace Fledge.Core.Planning;
 public sealed record DueMeasurement(bool Background, AnalysisMetric Metric, DateTimeOffset RunStartedAt);
 
 /// <summary>Where one metric of a running analysis stands: its result so far, its latest measurement, and when the next is due.</summary>
-public sealed record MetricProgress(AnalysisMetric Metric, MetricResult Result, Measurement? Last, int Taken, DateTimeOffset? NextAt);
+public sealed record MetricProgress(AnalysisMetric Metric, MetricResult Result, Measurement? Last, DateTimeOffset? NextAt);
 
 /// <summary>
 /// The analysis of a canary. The planner starts runs (recorded in the canary's status) and judges them;
@@ -104,7 +104,7 @@ public static class CanaryAnalysis
         return errors.Count > 0 ? [] : metrics.Select(metric =>
         {
             var measurements = run.MeasurementsOf(metric.Name).Counted();
-            return new MetricProgress(metric, MetricEvaluator.Evaluate(metric, measurements), measurements.Last, measurements.Count,
+            return new MetricProgress(metric, MetricEvaluator.Evaluate(metric, measurements), measurements.Last,
                 MetricEvaluator.NextMeasurement(metric, measurements, run.StartedAt));
         }).ToList();
     }

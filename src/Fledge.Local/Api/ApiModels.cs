@@ -89,7 +89,10 @@ public sealed record BlueGreenSummary(
 /// <summary>One analysis run of a canary, metric by metric. Kind: a step ("step 2"), "background", "pre-promotion" or "post-promotion".</summary>
 public sealed record AnalysisSummary(string Name, string Kind, string Phase, DateTimeOffset StartedAt, IReadOnlyList<MetricSummary> Metrics);
 
-/// <summary>One metric of an analysis run: its phase so far, the measurements taken and needed, the latest one, and when the next is due.</summary>
+/// <summary>
+/// One metric of an analysis run: its phase so far, the measurements taken (errors, which never count, left out) and
+/// needed, the latest one, and when the next is due.
+/// </summary>
 public sealed record MetricSummary(
     string Name,
     string Provider,

@@ -474,7 +474,7 @@ internal sealed partial class RuntimeCommands(
         {
             var progress = CanaryAnalysis.Progress(rollout, run, platform.Templates);
             var metrics = progress.Select(p => new MetricSummary(
-                p.Metric.Name, p.Metric.Provider.Kind, p.Result.Phase.ToString(), p.Taken, p.Metric.MeasurementsNeeded,
+                p.Metric.Name, p.Metric.Provider.Kind, p.Result.Phase.ToString(), p.Result.Successful + p.Result.Failed + p.Result.Inconclusive, p.Metric.MeasurementsNeeded,
                 run.MeasurementsOf(p.Metric.Name).Counted().ConsecutiveErrors, p.Metric.ConsecutiveErrorLimit,
                 p.Last is { } last ? new MeasurementView(last.Value, last.ValueText, last.Phase.ToString(), last.FinishedAt, last.Message) : null,
                 p.NextAt, p.Metric.SuccessCondition?.Text, p.Metric.FailureCondition?.Text, p.Result.Message)).ToList();
