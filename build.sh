@@ -2,7 +2,7 @@
 # Fledge's one script for the things a checkout needs beyond `dotnet`:
 #
 #   ./build.sh test [ARGS]   install what the tests use (once), then run every test: dotnet test [ARGS]
-#   ./build.sh setup         only install what the tests use: Debian's prometheus (apt-get)
+#   ./build.sh setup         only install what the tests use: Debian's prometheus and curl (apt-get)
 #   ./build.sh install       install the `fledge` command (a dotnet tool, ReadyToRun) and the kubectl plugin
 #                            `kubectl fledge` (kubectl-fledge beside it), from this checkout
 #
@@ -15,7 +15,7 @@ say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # command:debian-package pairs the tests run for real.
-TOOLS=(prometheus:prometheus)
+TOOLS=(prometheus:prometheus curl:curl)
 
 setup() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net); it is all Fledge needs by hand"
@@ -54,14 +54,26 @@ run_tests() {
 
 install_tool() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net)"
-  local version artifacts=artifacts tools="${DOTNET_TOOLS_DIR:-$HOME/.dotnet/tools}"
+  local version rid artifacts=artifacts tools where
+  case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64|arm64) rid=linux-arm64 ;;
+    *) die "no ReadyToRun build for $(uname -m); run fledge with: dotnet run --project src/Fledge.Cli --" ;;
+  esac
+  # FLEDGE_TOOL_PATH installs into a folder of your choice (dotnet tool install --tool-path) instead of ~/.dotnet/tools.
+  if [ -n "${FLEDGE_TOOL_PATH:-}" ]; then
+    tools=$FLEDGE_TOOL_PATH; where=(--tool-path "$tools")
+  else
+    tools=$HOME/.dotnet/tools; where=(--global)
+  fi
   # A version of its own each time, so that a reinstall never takes an older package from the NuGet cache.
   version="0.1.0-local.$(date -u +%Y%m%d%H%M%S)"
-  say "packing fledge $version (ReadyToRun) into ./$artifacts"
+  say "packing fledge $version for $rid (ReadyToRun) into ./$artifacts"
   rm -rf "$artifacts"
-  dotnet pack src/Fledge.Cli -c Release -o "$artifacts" -p:Version="$version" -p:FledgeReadyToRun=true --nologo -v quiet
-  dotnet tool uninstall --global fledge >/dev/null 2>&1 || true
-  dotnet tool install --global --add-source "./$artifacts" --version "$version" fledge
+  dotnet pack src/Fledge.Cli -c Release -o "$artifacts" -p:Version="$version" -p:FledgeReadyToRun=true \
+    -p:RuntimeIdentifiers="$rid" -p:ToolPackageRuntimeIdentifiers="$rid" --nologo -v quiet
+  dotnet tool uninstall "${where[@]}" fledge >/dev/null 2>&1 || true
+  dotnet tool install "${where[@]}" --add-source "./$artifacts" --version "$version" fledge
   ln -sf fledge "$tools/kubectl-fledge"
   say "installed: $tools/fledge and the kubectl plugin $tools/kubectl-fledge"
   case ":$PATH:" in
