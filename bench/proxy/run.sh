@@ -35,7 +35,7 @@ sed -e 's/replicas: 5/replicas: 2/' samples/manifests/hello-v1.yaml >"$work/hell
 sed -e "s/port: 8080/port: $service_port/" samples/manifests/hello-service.yaml >"$work/service.yaml"
 "${fledge[@]}" apply -f "$work/hello.yaml" -f "$work/service.yaml" >/dev/null
 "${fledge[@]}" rollout status hello --timeout 2m >/dev/null
-ports=$("${fledge[@]}" get pods -o json | python3 -c 'import json,sys; print(" ".join(str(p["port"]) for p in json.load(sys.stdin)["items"] if p["ready"]))')
+ports=$("${fledge[@]}" get pods -o json | python3 -c 'import json,sys; print(" ".join(p["metadata"]["annotations"]["fledge.io/port"] for p in json.load(sys.stdin)["items"] if p["status"]["containerStatuses"][0]["ready"]))')
 first=${ports%% *}
 
 cat >"$work/nginx.conf" <<CONF

@@ -27,12 +27,11 @@ internal static class ControlApi
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(directory.Socket));
         builder.Services.Configure<JsonOptions>(json =>
         {
+            // The API's types through their generated serializers, with the same names and enums as strings for the rest.
             json.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
             json.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
-            foreach (var converter in ApiJson.Options.Converters)
-            {
-                json.SerializerOptions.Converters.Add(converter);
-            }
+            json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
         var app = builder.Build();
         app.Use(async (context, next) =>
@@ -90,14 +89,4 @@ internal static class ControlApi
         File.SetUnixFileMode(directory.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return app;
     }
-}
-
-/// <summary>The JSON settings the control API and its clients share.</summary>
-public static class ApiJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
 }
