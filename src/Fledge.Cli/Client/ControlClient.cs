@@ -29,6 +29,20 @@ internal sealed class ControlClient : IDisposable
         return await ReadAsync<T>(body, "GET", cancel);
     }
 
+    /// <summary>An answer as a JSON document, read without the typed serializers (the cheapest way to start, for tables).</summary>
+    public async Task<JsonDocument> GetDocumentAsync(string path, CancellationToken cancel = default)
+    {
+        await using var body = await SendAsync("GET", path, null, cancel);
+        try
+        {
+            return await JsonDocument.ParseAsync(body, cancellationToken: cancel);
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            throw new RuntimeUnavailableException($"the runtime on {DataDirectory} closed the connection in the middle of its answer ({e.Message}); is it still running? (fledge serve)");
+        }
+    }
+
     public async Task<T> PostAsync<T>(string path, object? body = null, CancellationToken cancel = default)
     {
         await using var response = await SendAsync("POST", path, body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), cancel);

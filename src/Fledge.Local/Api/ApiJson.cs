@@ -30,6 +30,7 @@ public static class ApiJson
 [JsonSerializable(typeof(CanaryDeploymentDetail))]
 [JsonSerializable(typeof(AnalysisRunRequest))]
 [JsonSerializable(typeof(AnalysisRunResponse))]
+[JsonSerializable(typeof(ObjectTable))]
 [JsonSerializable(typeof(JsonArray))]
 [JsonSerializable(typeof(JsonNode))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -80,6 +80,7 @@ internal static class ControlApi
         app.MapGet("/v1/canarydeployments/{name}", async (string name) => Results.Ok(await commands.DescribeCanaryDeploymentAsync(name)));
         app.MapGet("/v1/replicasets", async () => Results.Ok(await commands.ReplicaSetListAsync()));
         app.MapGet("/v1/pods", () => Results.Ok(commands.Pods()));
+        app.MapGet("/v1/tables/{kind}", async (string kind, string? name, string? @for, string? rollout) => Results.Ok(await commands.TableAsync(kind, name, @for, rollout)));
         app.MapGet("/v1/objects/{kind}", async (string kind, string? name, string? @for) => Results.Ok(await commands.ObjectsAsync(kind, name, @for)));
         app.MapGet("/v1/services", () => Results.Ok(commands.Services()));
         app.MapDelete("/v1/objects/{kind}/{name}", async (string kind, string name) => Results.Ok(await commands.DeleteAsync(kind, name)));

@@ -242,7 +242,49 @@ internal sealed partial class RuntimeCommands
         }).ToList();
     }
 
-    private List<JsonObject> EventObjects(string? involved)
+    /// <summary>What `get KIND` prints as a table: every object of a kind (only NAME, or only those of a rollout or, for events, of an object).</summary>
+    public async Task<ObjectTable> TableAsync(string kind, string? name, string? involved, string? rollout)
+    {
+        var found = RuntimeKinds.Find(kind) ?? throw new CommandException(400, RuntimeKinds.Unknown(kind));
+        var now = time.GetUtcNow();
+        var table = found == RuntimeKinds.Rollouts ? ObjectTables.Rollouts((await RolloutsAsync()).Items, now)
+            : found == RuntimeKinds.ReplicaSets ? ObjectTables.ReplicaSets((await ReplicaSetListAsync()).Items.Where(rs => rollout is null || rs.Rollout == rollout), now)
+            : found == RuntimeKinds.Pods ? ObjectTables.Pods(Pods().Items.Where(p => rollout is null || p.Rollout == rollout), now)
+            : found == RuntimeKinds.Services ? ObjectTables.Services(Services().Items, now)
+            : found == RuntimeKinds.CanaryDeployments ? ObjectTables.CanaryDeployments((await CanaryDeploymentsAsync()).Items, now)
+            : found == RuntimeKinds.AnalysisTemplates ? await ReadAsync(() =>
+            {
+                var created = store.Objects(StoredKinds.AnalysisTemplate).ToDictionary(o => o.Name, o => o.CreatedAt, StringComparer.Ordinal);
+                return ObjectTables.AnalysisTemplates(platform.Templates.Values.OrderBy(t => t.Name, StringComparer.Ordinal)
+                    .Select(t => (t, created.GetValueOrDefault(t.Name))), now);
+            })
+            : await ReadAsync(() => ObjectTables.Events(Events(involved).Select(e => (e.Kind, e.Name, e.Event)), now));
+        if (name is null || found == RuntimeKinds.Events)
+        {
+            return table;
+        }
+
+        var rows = table.Rows.Where(r => r.Cells[0] == name).ToList();
+        return rows.Count > 0 ? table with { Rows = rows } : throw CommandException.NotFound(found.Kind, name);
+    }
+
+    private List<JsonObject> EventObjects(string? involved) =>
+        Events(involved).Select(e =>
+        {
+            var node = KubernetesObject("v1", "Event", $"{e.Name}.{e.Id:x}", e.Event.At, e.Id, null, null, null);
+            node["involvedObject"] = new JsonObject { ["kind"] = e.Kind, ["name"] = e.Name };
+            node["reason"] = e.Event.Reason;
+            node["message"] = e.Event.Message;
+            node["type"] = e.Event.Type;
+            node["count"] = 1;
+            node["firstTimestamp"] = Timestamp(e.Event.At);
+            node["lastTimestamp"] = Timestamp(e.Event.At);
+            node["source"] = new JsonObject { ["component"] = "fledge" };
+            return node;
+        }).ToList();
+
+    /// <summary>The last events, of every object or of the one <paramref name="involved"/> names (KIND/NAME).</summary>
+    private List<(long Id, string Kind, string Name, Store.StoredEvent Event)> Events(string? involved)
     {
         var prefix = "";
         if (involved is not null)
@@ -269,17 +311,7 @@ internal sealed partial class RuntimeCommands
             .Select(e =>
             {
                 var slash = e.Object.IndexOf('/', StringComparison.Ordinal);
-                var (objectKind, objectName) = (e.Object[..slash], e.Object[(slash + 1)..]);
-                var node = KubernetesObject("v1", "Event", $"{objectName}.{e.Id:x}", e.Event.At, e.Id, null, null, null);
-                node["involvedObject"] = new JsonObject { ["kind"] = objectKind, ["name"] = objectName };
-                node["reason"] = e.Event.Reason;
-                node["message"] = e.Event.Message;
-                node["type"] = e.Event.Type;
-                node["count"] = 1;
-                node["firstTimestamp"] = Timestamp(e.Event.At);
-                node["lastTimestamp"] = Timestamp(e.Event.At);
-                node["source"] = new JsonObject { ["component"] = "fledge" };
-                return node;
+                return (e.Id, e.Object[..slash], e.Object[(slash + 1)..], e.Event);
             }).ToList();
     }
 

@@ -53,15 +53,8 @@ internal static class AnalysisCommand
             }
             else
             {
-                var table = Tables.New("METRIC", "PROVIDER", "VALUE", "PHASE", "MESSAGE");
-                foreach (var m in response.Measurements)
-                {
-                    var colour = m.Phase switch { "Successful" => "green", "Inconclusive" => "yellow", _ => "red" };
-                    var value = m.Value.Count == 1 ? Number(m.Value[0]) : $"[{string.Join(", ", m.Value.Select(Number))}]";
-                    table.AddRow(Markup.Escape(m.Metric), Markup.Escape(m.Provider), Markup.Escape(m.Value.Count == 0 ? "-" : value), $"[{colour}]{m.Phase}[/]", Markup.Escape(m.Message));
-                }
-
-                context.Console.Write(table);
+                TextTable.Write(context, ["METRIC", "PROVIDER", "VALUE", "PHASE", "MESSAGE"], response.Measurements.Select(m => (IReadOnlyList<string>)
+                    [m.Metric, m.Provider, m.Value.Count == 0 ? "-" : m.Value.Count == 1 ? Number(m.Value[0]) : $"[{string.Join(", ", m.Value.Select(Number))}]", m.Phase, m.Message]));
             }
 
             var failing = response.Measurements.Where(m => m.Phase != "Successful").ToList();

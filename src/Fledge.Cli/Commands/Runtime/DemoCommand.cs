@@ -76,13 +76,7 @@ internal static class DemoCommand
 
             console.MarkupLine("\n[bold]3.[/] History");
             var history = await client.GetAsync<HistoryList>("v1/rollouts/hello/history");
-            var table = Tables.New("REVISION", "CHANGE-CAUSE", "IMAGE");
-            foreach (var entry in history.Items)
-            {
-                table.AddRow(entry.Revision.ToString(CultureInfo.InvariantCulture), Markup.Escape(entry.ChangeCause ?? "<none>"), Markup.Escape(entry.Image));
-            }
-
-            console.Write(table);
+            TextTable.Write(context, ObjectTables.History(history.Items), wide: false);
 
             console.MarkupLine("\n[bold]4.[/] Undo: back to v1 (it returns as revision 3), still under load");
             before = load.Counts;

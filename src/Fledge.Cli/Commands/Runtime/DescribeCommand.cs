@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Fledge.Cli.Output;
 using Fledge.Local.Api;
-using Spectre.Console;
 
 namespace Fledge.Cli.Commands.Runtime;
 
@@ -18,7 +18,7 @@ internal static class DescribeCommand
             if (what == RuntimeKinds.CanaryDeployments)
             {
                 var canary = await client.GetAsync<CanaryDeploymentDetail>($"v1/canarydeployments/{Uri.EscapeDataString(parse.GetValue(name)!)}");
-                RenderCanaryDeployment(context.Console, canary, DateTimeOffset.UtcNow);
+                RenderCanaryDeployment(context, canary, DateTimeOffset.UtcNow);
                 return ExitCodes.Success;
             }
 
@@ -33,17 +33,17 @@ internal static class DescribeCommand
             }
 
             var detail = await client.GetAsync<RolloutDetail>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}");
-            Render(context.Console, detail, DateTimeOffset.UtcNow);
+            Render(context, detail, DateTimeOffset.UtcNow);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static void RenderCanaryDeployment(IAnsiConsole console, CanaryDeploymentDetail detail, DateTimeOffset now)
+    private static void RenderCanaryDeployment(CliContext context, CanaryDeploymentDetail detail, DateTimeOffset now)
     {
         var c = detail.CanaryDeployment;
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string label, string value) => grid.AddRow(new Text(label + ":"), new Text(value));
+        var fields = new List<(string Label, string Value)>();
+        void Row(string label, string value) => fields.Add((label + ":", value));
         Row("Name", c.Name);
         Row("Kind", "CanaryDeployment");
         Row("Created", $"{c.CreatedAt:u} ({Age.Since(c.CreatedAt, now)} ago)");
@@ -59,13 +59,13 @@ internal static class DescribeCommand
             Row("Metric", Core.Kanarini.MetricsCheck.Describe(metric));
         }
 
-        console.Write(grid);
-        console.WriteLine();
-        console.MarkupLine("[bold]Conditions:[/]");
-        console.Write(Conditions(c.Conditions));
-        console.WriteLine();
-        console.MarkupLine("[bold]Events:[/]");
-        console.Write(Events(detail.Events, now));
+        WriteFields(context, fields);
+        context.Output.WriteLine();
+        context.Output.WriteLine("Conditions:");
+        Conditions(context, c.Conditions);
+        context.Output.WriteLine();
+        context.Output.WriteLine("Events:");
+        Events(context, detail.Events, now);
     }
 
     /// <summary>Each analysis metric: measured so far, the latest value and what it was judged by, when the next is due.</summary>
@@ -84,35 +84,28 @@ internal static class DescribeCommand
         }
     }
 
-    private static Table Conditions(IEnumerable<ConditionSummary> conditions)
+    /// <summary>"Label:   value" lines, the values lined up as kubectl describe lines them up.</summary>
+    private static void WriteFields(CliContext context, List<(string Label, string Value)> fields)
     {
-        var table = Tables.New("TYPE", "STATUS", "REASON", "MESSAGE");
-        foreach (var c in conditions)
+        var width = fields.Max(f => f.Label.Length) + 2;
+        foreach (var (label, value) in fields)
         {
-            var colour = c.Status == "True" ? "green" : c.Status == "False" ? "red" : "yellow";
-            table.AddRow(Markup.Escape(c.Type), $"[{colour}]{c.Status}[/]", Markup.Escape(c.Reason), Markup.Escape(c.Message));
+            context.Output.WriteLine(label.PadRight(width) + value.ReplaceLineEndings(" "));
         }
-
-        return table;
     }
 
-    private static Table Events(IEnumerable<EventSummary> events, DateTimeOffset now)
-    {
-        var table = Tables.New("TYPE", "REASON", "AGE", "MESSAGE");
-        foreach (var e in events)
-        {
-            table.AddRow(Markup.Escape(e.Type), Markup.Escape(e.Reason), Age.Since(e.At, now), Markup.Escape(e.Message));
-        }
+    private static void Conditions(CliContext context, IEnumerable<ConditionSummary> conditions) =>
+        TextTable.Write(context, ["TYPE", "STATUS", "REASON", "MESSAGE"], conditions.Select(c => (IReadOnlyList<string>)[c.Type, c.Status, c.Reason, c.Message]));
 
-        return table;
-    }
+    private static void Events(CliContext context, IEnumerable<EventSummary> events, DateTimeOffset now) =>
+        TextTable.Write(context, ["TYPE", "REASON", "AGE", "MESSAGE"], events.Select(e => (IReadOnlyList<string>)[e.Type, e.Reason, Age.Since(e.At, now), e.Message]));
 
-    private static void Render(IAnsiConsole console, RolloutDetail detail, DateTimeOffset now)
+    private static void Render(CliContext context, RolloutDetail detail, DateTimeOffset now)
     {
         var r = detail.Rollout;
         var unavailable = Math.Max(0, r.CurrentReplicas - r.AvailableReplicas);
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string label, string value) => grid.AddRow(new Text(label + ":"), new Text(value));
+        var fields = new List<(string Label, string Value)>();
+        void Row(string label, string value) => fields.Add((label + ":", value));
         Row("Name", r.Name);
         Row("Kind", r.Kind);
         Row("Created", $"{r.CreatedAt:u} ({Age.Since(r.CreatedAt, now)} ago)");
@@ -159,19 +152,19 @@ internal static class DescribeCommand
             AnalysisRows(Row, blueGreen.Analyses, now);
         }
 
-        console.Write(grid);
+        WriteFields(context, fields);
 
-        console.WriteLine();
-        console.MarkupLine("[bold]Conditions:[/]");
-        console.Write(Conditions(r.Conditions));
-        console.WriteLine();
-        console.MarkupLine("[bold]Replica sets:[/]");
-        console.Write(Tables.ReplicaSets(detail.ReplicaSets, now, wide: true));
-        console.WriteLine();
-        console.MarkupLine("[bold]Replicas:[/]");
-        console.Write(Tables.Pods(detail.Pods, now, wide: true));
-        console.WriteLine();
-        console.MarkupLine("[bold]Events:[/]");
-        console.Write(Events(detail.Events, now));
+        context.Output.WriteLine();
+        context.Output.WriteLine("Conditions:");
+        Conditions(context, r.Conditions);
+        context.Output.WriteLine();
+        context.Output.WriteLine("Replica sets:");
+        TextTable.Write(context, ObjectTables.ReplicaSets(detail.ReplicaSets, now), wide: true);
+        context.Output.WriteLine();
+        context.Output.WriteLine("Replicas:");
+        TextTable.Write(context, ObjectTables.Pods(detail.Pods, now), wide: true);
+        context.Output.WriteLine();
+        context.Output.WriteLine("Events:");
+        Events(context, detail.Events, now);
     }
 }

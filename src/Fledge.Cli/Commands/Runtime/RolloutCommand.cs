@@ -2,6 +2,7 @@ using Fledge.Core;
 using System.CommandLine;
 using System.Diagnostics;
 using Fledge.Cli.Client;
+using Fledge.Cli.Output;
 using Fledge.Local.Api;
 using Fledge.Simulation;
 using Spectre.Console;
@@ -94,13 +95,7 @@ internal static class RolloutCommand
             }
 
             context.Output.WriteLine($"rollout \"{rollout}\"");
-            var table = Tables.New("REVISION", "CHANGE-CAUSE", "IMAGE");
-            foreach (var entry in history.Items)
-            {
-                table.AddRow(entry.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(entry.ChangeCause ?? "<none>"), Markup.Escape(entry.Image));
-            }
-
-            context.Console.Write(table);
+            TextTable.Write(context, ObjectTables.History(history.Items), wide: false);
             return ExitCodes.Success;
         }));
         return command;

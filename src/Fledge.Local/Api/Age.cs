@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Fledge.Cli.Commands.Runtime;
+namespace Fledge.Local.Api;
 
 /// <summary>Ages as kubectl prints them: 45s, 12m, 3h, 2d.</summary>
-internal static class Age
+public static class Age
 {
     public static string Since(DateTimeOffset then, DateTimeOffset now)
     {
