@@ -28,4 +28,96 @@ public sealed class ServeCommandTests
         run.Error.ShouldContain("--metrics-api-token-file: Invalid value: \"/nonexistent/token\": no such file");
         Directory.Exists(dataDirectory).ShouldBeFalse();
     }
+    [Fact]
+    public void Serve_DataDirectoryOthersMayWrite_IsRefusedAndLeftAsItWas()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("fledge-shared-").FullName;
+        File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_111_111);
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+            run.Error.ShouldContain($"data directory {dataDirectory} can be written by other users (mode 0777)");
+            run.Error.ShouldContain($"chmod go-w {dataDirectory}");
+            File.GetUnixFileMode(dataDirectory).ShouldBe((UnixFileMode)0b111_111_111, "an existing directory's mode is never changed");
+            Directory.EnumerateFileSystemEntries(dataDirectory).ShouldBeEmpty("nothing is written into a directory that is refused");
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Serve_DataDirectoryThroughASymbolicLink_IsRefused()
+    {
+        var target = Directory.CreateTempSubdirectory("fledge-target-").FullName;
+        var link = target + "-link";
+        File.CreateSymbolicLink(link, target);
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", link, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+            run.Error.ShouldContain($"data directory {link} is a symbolic link");
+        }
+        finally
+        {
+            File.Delete(link);
+            Directory.Delete(target, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Serve_DataDirectoryOfAnotherUser_IsRefused()
+    {
+        // As root, a directory given to nobody; as anyone else, the root directory, which is root's.
+        var root = Environment.UserName == "root";
+        var dataDirectory = root ? Directory.CreateTempSubdirectory("fledge-theirs-").FullName : "/";
+        if (root)
+        {
+            File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Chown(dataDirectory, 65534).ShouldBe(0);
+        }
+
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+            run.Error.ShouldContain($"data directory {dataDirectory} belongs to another user");
+        }
+        finally
+        {
+            if (root)
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Serve_ImageTableOthersMayWrite_IsRefused()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("fledge-images-").FullName;
+        var images = Path.Combine(dataDirectory, "images.yaml");
+        File.WriteAllText(images, "example/app: [\"/bin/true\"]\n");
+        File.SetUnixFileMode(images, (UnixFileMode)0b110_110_110);
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.InvalidInput);
+            run.Error.ShouldContain($"images.yaml {images} can be written by other users (mode 0666)");
+            File.GetUnixFileMode(images).ShouldBe((UnixFileMode)0b110_110_110);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    private static extern int Chown(string path, int owner, int group = -1);
 }

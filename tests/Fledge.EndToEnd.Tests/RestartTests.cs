@@ -40,6 +40,7 @@ public sealed class RestartTests
 
         var (code, _, error) = runtime.Fledge("serve", "--metrics-port", "0");
 
+        File.GetUnixFileMode(runtime.DataDirectory).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, "a data directory the runtime makes is private");
         code.ShouldBe(3);
         error.ShouldContain($"another fledge serve (pid {runtime.Pid}) is using the data directory");
     }

@@ -70,6 +70,10 @@ internal static class ServeCommand
         {
             return context.Fail(ExitCodes.Unavailable, [e.Message]);
         }
+        catch (UntrustedDataDirectoryException e)
+        {
+            return context.Fail(ExitCodes.InvalidInput, [e.Message]);
+        }
         catch (IOException e)
         {
             return context.Fail(ExitCodes.Unavailable, [$"cannot start the runtime: {e.Message}"]);
