@@ -144,7 +144,20 @@ public sealed class LocalRuntime : IAsyncDisposable
     }
 
     /// <summary>Stops the API, then every replica gracefully (out of the Services first), then the Services.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        lock (_stop)
+        {
+            // Once: a second call (an interrupted demo, then its `await using`) waits for the same stop.
+            _disposing ??= StopAsync();
+        }
+
+        return new ValueTask(_disposing);
+    }
+
+    private Task? _disposing;
+
+    private async Task StopAsync()
     {
         if (_api is not null)
         {

@@ -41,68 +41,93 @@ internal static class DemoCommand
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"fledge-demo-{Guid.NewGuid():N}");
         var port = FreePort();
         console.MarkupLine($"[bold]Fledge demo[/]: a runtime on [grey]{Markup.Escape(dataDirectory)}[/], the hello Service on [bold]http://127.0.0.1:{port}/[/]");
+        int code;
+
+        // Ctrl-C or SIGTERM mid-demo ends the demo where it is; the runtime then stops every replica before the process
+        // ends (a second Ctrl-C while it does is ignored, so no replica is left behind).
+        var interrupted = new TaskCompletionSource();
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.TrySetResult();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         await using (var runtime = await LocalRuntime.StartAsync(
             new RuntimeOptions(dataDirectory) { MetricsPort = 0, BuiltInImages = HelloCommand.BuiltInImages() }, NullLogger.Instance))
         {
-            // Ctrl-C or SIGTERM mid-demo still stops every replica before the process ends.
-            void Interrupt(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                console.MarkupLine("\n[yellow]Interrupted[/]: stopping the demo's replicas...");
-                runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                TryDelete(dataDirectory);
-                Environment.Exit(130);
-            }
-
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
             using var client = new ControlClient(dataDirectory);
-            var v1 = Manifest("hello-v1.yaml");
-            var service = $"apiVersion: v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  selector:\n    app: hello\n  ports:\n  - port: {port}\n";
-
-            console.MarkupLine("\n[bold]1.[/] Deploy hello v1: 5 replicas behind a Service");
-            await ApplyAsync(console, client, v1, service);
-            await FollowAsync(context, client, "hello");
-
-            await using var load = new LoadGenerator(new Uri($"http://127.0.0.1:{port}/"), workers: 4, pause: TimeSpan.FromMilliseconds(2));
-            await Task.Delay(1000);
-
-            console.MarkupLine("\n[bold]2.[/] Roll out hello v2 (RollingUpdate, maxSurge 1, maxUnavailable 0) while clients keep sending requests");
-            var before = load.Counts;
-            await ApplyAsync(console, client, Manifest("hello-v2.yaml"));
-            await FollowAsync(context, client, "hello", load);
-            var rollout = load.Counts - before;
-            Report(console, rollout);
-
-            console.MarkupLine("\n[bold]3.[/] History");
-            var history = await client.GetAsync<HistoryList>("v1/rollouts/hello/history");
-            TextTable.Write(context, ObjectTables.History(history.Items), wide: false);
-
-            console.MarkupLine("\n[bold]4.[/] Undo: back to v1 (it returns as revision 3), still under load");
-            before = load.Counts;
-            var undo = await client.PostAsync<MessageResponse>("v1/rollouts/hello/undo");
-            console.MarkupLine(Markup.Escape(undo.Message));
-            await FollowAsync(context, client, "hello", load);
-            var back = load.Counts - before;
-            Report(console, back);
-
-            var canaries = await CanariesAsync(context, client, timelinePath);
-
-            console.MarkupLine("\n[bold]8.[/] Stopping: replicas leave the Services first, then stop gracefully");
-            var failed = rollout.Failed + back.Failed;
-            if (failed > 0)
+            var demo = StepsAsync(context, client, port, timelinePath);
+            if (await Task.WhenAny(demo, interrupted.Task) == interrupted.Task)
             {
-                return context.Fail(ExitCodes.RolloutFailed, [$"{failed} requests failed during the demo's rollouts"]);
+                // The steps stop on their own once the runtime is gone; what they say then is of no interest.
+                _ = demo.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                console.MarkupLine("\n[yellow]Interrupted[/]: stopping the demo's replicas...");
+                code = 130;
             }
-
-            if (canaries is not null)
+            else
             {
-                return context.Fail(ExitCodes.RolloutFailed, [canaries]);
+                code = await demo;
             }
         }
 
         TryDelete(dataDirectory);
-        console.MarkupLine("[green]Done.[/] Nothing is left running.");
+        if (code == ExitCodes.Success)
+        {
+            console.MarkupLine("[green]Done.[/] Nothing is left running.");
+        }
+
+        return code;
+    }
+
+    /// <summary>Steps 1 to 8: the rolling update and undo under load, then the canaries.</summary>
+    private static async Task<int> StepsAsync(CliContext context, ControlClient client, int port, string timelinePath)
+    {
+        var console = context.Console;
+        var v1 = Manifest("hello-v1.yaml");
+        var service = $"apiVersion: v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  selector:\n    app: hello\n  ports:\n  - port: {port}\n";
+
+        console.MarkupLine("\n[bold]1.[/] Deploy hello v1: 5 replicas behind a Service");
+        await ApplyAsync(console, client, v1, service);
+        await FollowAsync(context, client, "hello");
+
+        await using var load = new LoadGenerator(new Uri($"http://127.0.0.1:{port}/"), workers: 4, pause: TimeSpan.FromMilliseconds(2));
+        await Task.Delay(1000);
+
+        console.MarkupLine("\n[bold]2.[/] Roll out hello v2 (RollingUpdate, maxSurge 1, maxUnavailable 0) while clients keep sending requests");
+        var before = load.Counts;
+        await ApplyAsync(console, client, Manifest("hello-v2.yaml"));
+        await FollowAsync(context, client, "hello", load);
+        var rollout = load.Counts - before;
+        Report(console, rollout);
+
+        console.MarkupLine("\n[bold]3.[/] History");
+        var history = await client.GetAsync<HistoryList>("v1/rollouts/hello/history");
+        TextTable.Write(context, ObjectTables.History(history.Items), wide: false);
+
+        console.MarkupLine("\n[bold]4.[/] Undo: back to v1 (it returns as revision 3), still under load");
+        before = load.Counts;
+        var undo = await client.PostAsync<MessageResponse>("v1/rollouts/hello/undo");
+        console.MarkupLine(Markup.Escape(undo.Message));
+        await FollowAsync(context, client, "hello", load);
+        var back = load.Counts - before;
+        Report(console, back);
+
+        var canaries = await CanariesAsync(context, client, timelinePath);
+
+        console.MarkupLine("\n[bold]8.[/] Stopping: replicas leave the Services first, then stop gracefully");
+        var failed = rollout.Failed + back.Failed;
+        if (failed > 0)
+        {
+            return context.Fail(ExitCodes.RolloutFailed, [$"{failed} requests failed during the demo's rollouts"]);
+        }
+
+        if (canaries is not null)
+        {
+            return context.Fail(ExitCodes.RolloutFailed, [canaries]);
+        }
+
         return ExitCodes.Success;
     }
 
