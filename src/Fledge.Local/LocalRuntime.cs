@@ -62,7 +62,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
             options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api, options.MetricsApiToken) : null);
         _analysis = new Analysis.AnalysisRunner(platform, providers, trackMetrics, _controller, time, logger);
-        Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, providers, time);
+        Commands = new RuntimeCommands(platform, _supervisor, _services, _controller, store, providers, time, options.MaxReplicas);
         Platform = platform;
     }
 

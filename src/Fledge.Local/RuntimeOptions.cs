@@ -15,6 +15,9 @@ public sealed record RuntimeOptions(string DataDirectory)
     /// <summary>A Kubernetes custom/external metrics API; without it, CanaryDeployment Object metrics of Services come from the runtime's own request counts.</summary>
     public Uri? MetricsApi { get; init; }
 
+    /// <summary>The most replicas one rollout (or a CanaryDeployment's track) may ask for on this host.</summary>
+    public int MaxReplicas { get; init; } = 1000;
+
     /// <summary>A bearer token for <see cref="MetricsApi"/> (a ServiceAccount token), when it asks for one.</summary>
     public string? MetricsApiToken { get; init; }
 }

@@ -18,6 +18,12 @@ public sealed class ConditionExpression
         _root = root;
     }
 
+    /// <summary>The longest condition read: far above any written by hand, and a bound on the work one can ask for.</summary>
+    public const int MaxLength = 4096;
+
+    /// <summary>How deeply parentheses, negations and calls may nest (recursion must never exhaust the stack).</summary>
+    public const int MaxDepth = 64;
+
     public string Text { get; }
 
     /// <summary>Parses the expression; the error names the position and what was expected.</summary>
@@ -25,6 +31,12 @@ public sealed class ConditionExpression
     {
         expression = null;
         error = "";
+        if (text.Length > MaxLength)
+        {
+            error = $"the condition is {text.Length} characters long; at most {MaxLength} are read";
+            return false;
+        }
+
         try
         {
             var parser = new Parser(text);
@@ -149,6 +161,7 @@ public sealed class ConditionExpression
     {
         private static readonly string[] Functions = ["len", "isNaN", "isInf", "abs"];
         private int _at;
+        private int _depth;
 
         public Node Expression() => Or();
 
@@ -187,7 +200,7 @@ public sealed class ConditionExpression
         {
             if ((Peek('!') && !PeekText("!=")) ? Take("!") : TakeWord("not"))
             {
-                return new Not(Unary());
+                return new Not(Deeper(Unary));
             }
 
             return Comparison();
@@ -251,13 +264,13 @@ public sealed class ConditionExpression
         {
             if (Take("-"))
             {
-                return new Negate(Factor());
+                return new Negate(Deeper(Factor));
             }
 
             Skip();
             if (Take("("))
             {
-                var inner = Or();
+                var inner = Deeper(Or);
                 Expect(")");
                 return inner;
             }
@@ -306,13 +319,31 @@ public sealed class ConditionExpression
                     return node;
                 case var name when Functions.Contains(name):
                     Expect("(");
-                    var argument = Or();
+                    var argument = Deeper(Or);
                     Expect(")");
                     return new Call(name, argument);
                 case "":
                     throw Error(_at < text.Length ? $"unexpected \"{text[_at]}\"" : "the expression ends too early");
                 default:
                     throw Error($"unknown name \"{word}\"; use result, numbers, and len, isNaN, isInf, abs", _at - word.Length);
+            }
+        }
+
+        /// <summary>Parses one level deeper, refusing to go past <see cref="MaxDepth"/>.</summary>
+        private Node Deeper(Func<Node> parse)
+        {
+            if (++_depth > MaxDepth)
+            {
+                throw Error($"nested more than {MaxDepth} levels deep");
+            }
+
+            try
+            {
+                return parse();
+            }
+            finally
+            {
+                _depth--;
             }
         }
 

@@ -19,6 +19,7 @@ public static class AnalysisTemplateReader
             errors.Add(FieldError.Required("metadata.name"));
         }
 
+        PodTemplateValidator.ValidateMetadata(resource.Metadata, "metadata", errors);
         var args = (resource.Spec?.Args ?? []).Select(a => new AnalysisArg(a.Name ?? "", a.Value)).ToImmutableArray();
         var metrics = ImmutableArray.CreateBuilder<MetricTemplate>();
         var source = resource.Spec?.Metrics ?? [];

@@ -110,6 +110,10 @@ public static class CanaryDeploymentReader
         {
             errors.Add(FieldError.Invalid($"{field}.replicas", replicas, "must be greater than or equal to 0"));
         }
+        else if (replicas > RolloutValidator.MaxReplicas)
+        {
+            errors.Add(FieldError.Invalid($"{field}.replicas", replicas, $"must be no more than {RolloutValidator.MaxReplicas}"));
+        }
 
         if (labels is null || labels.Count == 0)
         {

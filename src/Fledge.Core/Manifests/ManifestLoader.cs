@@ -12,17 +12,8 @@ public static class ManifestLoader
 {
     public static LoadResult LoadFile(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new LoadResult([], [new ManifestError(path, null, null, $"cannot read the file: {e.Message}")]);
-        }
-
-        return Load(text, path);
+        var (text, error) = ManifestText.Read(path);
+        return text is null ? new LoadResult([], [new ManifestError(path, null, null, error!)]) : Load(text, path);
     }
 
     public static LoadResult Load(string text, string source)
@@ -32,11 +23,23 @@ public static class ManifestLoader
         var stream = new YamlStream();
         try
         {
+            if (YamlLimits.Check(text) is { } tooMuch)
+            {
+                errors.Add(new ManifestError(source, tooMuch.Line, tooMuch.Column, tooMuch.Message));
+                return new LoadResult(objects, errors);
+            }
+
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
             errors.Add(new ManifestError(source, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {Describe(e)}"));
+            return new LoadResult(objects, errors);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner fails on some malformed text (an unclosed flow mapping) with its own state errors.
+            errors.Add(new ManifestError(source, null, null, $"invalid YAML: the text does not parse ({e.Message}); check brackets, braces, quotes and indentation"));
             return new LoadResult(objects, errors);
         }
 

@@ -10,6 +10,7 @@ public enum FieldErrorType
     NotSupported,
     Duplicate,
     Forbidden,
+    TooLong,
 }
 
 /// <summary>
@@ -29,12 +30,15 @@ public sealed record FieldError(string Field, FieldErrorType Type, object? Value
 
     public static FieldError Forbidden(string field, string detail) => new(field, FieldErrorType.Forbidden, null, detail);
 
+    public static FieldError TooLong(string field, string detail) => new(field, FieldErrorType.TooLong, null, detail);
+
     public override string ToString() => Type switch
     {
         FieldErrorType.Invalid => $"{Field}: Invalid value: {Format(Value)}: {Detail}",
         FieldErrorType.Required => Detail.Length == 0 ? $"{Field}: Required value" : $"{Field}: Required value: {Detail}",
         FieldErrorType.NotSupported => $"{Field}: Unsupported value: {Format(Value)}: supported values: {Detail}",
         FieldErrorType.Duplicate => $"{Field}: Duplicate value: {Format(Value)}",
+        FieldErrorType.TooLong => $"{Field}: Too long: {Detail}",
         _ => $"{Field}: Forbidden: {Detail}",
     };
 

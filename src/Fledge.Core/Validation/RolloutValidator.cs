@@ -10,6 +10,9 @@ namespace Fledge.Core.Validation;
 /// </summary>
 public static class RolloutValidator
 {
+    /// <summary>The most replicas a rollout may ask for anywhere; one host runs far fewer (fledge serve --max-replicas).</summary>
+    public const int MaxReplicas = 100_000;
+
     public const string PercentMessage =
         "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
 
@@ -17,15 +20,22 @@ public static class RolloutValidator
     {
         var errors = new List<FieldError>();
         ValidateName(rollout.Metadata?.Name, errors);
+        PodTemplateValidator.ValidateMetadata(rollout.Metadata, "metadata", errors);
         var spec = rollout.Spec ?? new RolloutSpecResource();
 
         if (spec.Replicas is < 0)
         {
             errors.Add(FieldError.Invalid("spec.replicas", spec.Replicas.Value, "must be greater than or equal to 0"));
         }
+        else if (spec.Replicas > MaxReplicas)
+        {
+            errors.Add(FieldError.Invalid("spec.replicas", spec.Replicas.Value,
+                $"must be no more than {MaxReplicas}, more than a Kubernetes cluster of 5,000 nodes runs (150,000 pods in all)"));
+        }
 
         ValidateSelector(spec, errors);
         ValidateTemplate(spec.Template, errors);
+        PodTemplateValidator.Validate(spec.Template, "spec.template", errors);
         ValidateStrategy(spec.Strategy, errors);
 
         if (spec.MinReadySeconds is < 0)

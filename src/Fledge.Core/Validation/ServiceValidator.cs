@@ -19,6 +19,12 @@ public static class ServiceValidator
                 "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
         }
 
+        PodTemplateValidator.ValidateMetadata(service.Metadata, "metadata", errors);
+        foreach (var (key, value) in service.Spec?.Selector ?? new Dictionary<string, string>())
+        {
+            PodTemplateValidator.ValidateMetadata(new V1ObjectMeta { Labels = new Dictionary<string, string> { [key] = value } }, "spec.selector", errors);
+        }
+
         var ports = service.Spec?.Ports ?? [];
         if (ports.Count == 0)
         {

@@ -23,8 +23,14 @@ internal sealed partial class RuntimeCommands(
     RolloutController controller,
     StateStore store,
     Fledge.Metrics.MetricProviders providers,
-    TimeProvider time)
+    TimeProvider time,
+    int maxReplicas)
 {
+    /// <summary>One host's limit on a rollout's (or a track's) replicas: Kubernetes' rules allow far more than one machine runs.</summary>
+    private string? OverHostLimit(int? replicas, string field) => replicas > maxReplicas
+        ? $"{field}: Invalid value: {replicas}: one host runs at most {maxReplicas} replicas of a rollout; raise `fledge serve --max-replicas`, or run it on Kubernetes"
+        : null;
+
     public async Task<ApplyResponse> ApplyAsync(ApplyRequest request)
     {
         var errors = new List<string>();
@@ -41,8 +47,13 @@ internal sealed partial class RuntimeCommands(
                 switch (obj.Resource)
                 {
                     case RolloutResource or V1Deployment:
-                        var (_, readErrors) = RolloutReader.Read(obj);
+                        var (read, readErrors) = RolloutReader.Read(obj);
                         errors.AddRange(readErrors.Select(e => e.ToString()));
+                        if (OverHostLimit(read?.Spec.Replicas, "spec.replicas") is { } tooMany)
+                        {
+                            errors.Add(obj.Error("spec.replicas", tooMany).ToString());
+                        }
+
                         rollouts.Add((obj, RolloutReader.ToResource(obj)));
                         break;
                     case AnalysisTemplateResource:
@@ -55,8 +66,16 @@ internal sealed partial class RuntimeCommands(
 
                         break;
                     case CanaryDeploymentResource canaryDeployment:
-                        var (_, cdErrors) = CanaryDeploymentReader.Read(obj);
+                        var (cd, cdErrors) = CanaryDeploymentReader.Read(obj);
                         errors.AddRange(cdErrors.Select(e => e.ToString()));
+                        foreach (var (field, replicas) in new[] { ("spec.tracks.canary.replicas", cd?.Canary.Replicas), ("spec.tracks.stable.replicas", cd?.Stable.Replicas) })
+                        {
+                            if (OverHostLimit(replicas, field) is { } trackTooLarge)
+                            {
+                                errors.Add(obj.Error(field, trackTooLarge).ToString());
+                            }
+                        }
+
                         canaryDeployments.Add((obj, canaryDeployment));
                         break;
                     case V1Service service:
@@ -234,6 +253,11 @@ internal sealed partial class RuntimeCommands(
         if (replicas < 0)
         {
             throw new CommandException(400, $"--replicas: Invalid value: {replicas}: must be greater than or equal to 0");
+        }
+
+        if (OverHostLimit(replicas, "--replicas") is { } tooMany)
+        {
+            throw new CommandException(400, tooMany);
         }
 
         manifest.Spec!.Replicas = replicas;

@@ -70,8 +70,8 @@ internal static class ProbeCheck
         using var process = Process.Start(start)!;
         try
         {
-            var output = process.StandardOutput.ReadToEndAsync(cancel);
-            var error = process.StandardError.ReadToEndAsync(cancel);
+            var output = ReadCappedAsync(process.StandardOutput, cancel);
+            var error = ReadCappedAsync(process.StandardError, cancel);
             await process.WaitForExitAsync(cancel);
             return new ProbeOutcome(process.ExitCode == 0, $"command {string.Join(' ', command)} exited with {process.ExitCode}: {(await error).Trim()} {(await output).Trim()}".Trim());
         }
@@ -80,5 +80,20 @@ internal static class ProbeCheck
             process.Kill(entireProcessTree: true);
             throw;
         }
+    }
+
+    /// <summary>The first 10 KiB a probe command printed, as the kubelet keeps them; the rest is read and dropped, so a chatty probe costs no memory.</summary>
+    private static async Task<string> ReadCappedAsync(StreamReader reader, CancellationToken cancel)
+    {
+        const int Kept = 10 * 1024;
+        var kept = new System.Text.StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancel)) > 0)
+        {
+            kept.Append(buffer, 0, Math.Min(read, Math.Max(0, Kept - kept.Length)));
+        }
+
+        return kept.ToString();
     }
 }

@@ -35,14 +35,10 @@ internal static class AnalysisCommand
             }
 
             var path = parse.GetValue(file)!;
-            string content;
-            try
+            var (content, error) = Core.Manifests.ManifestText.Read(path);
+            if (content is null)
             {
-                content = await File.ReadAllTextAsync(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return context.Fail(ExitCodes.InvalidInput, [$"{path}: cannot read the file: {e.Message}"]);
+                return context.Fail(ExitCodes.InvalidInput, [$"{path}: {error}"]);
             }
 
             var response = await client.PostAsync<AnalysisRunResponse>("v1/analysis/run",

@@ -17,14 +17,13 @@ internal static class ApplyCommand
             var sources = new List<ApplySource>();
             foreach (var file in parse.GetValue(files) ?? [])
             {
-                try
+                var (text, error) = Core.Manifests.ManifestText.Read(file);
+                if (text is null)
                 {
-                    sources.Add(new ApplySource(file, file == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(file)));
+                    return context.Fail(ExitCodes.InvalidInput, [$"{file}: {error}"]);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    return context.Fail(ExitCodes.InvalidInput, [$"{file}: cannot read the file: {e.Message}"]);
-                }
+
+                sources.Add(new ApplySource(file, text));
             }
 
             var response = await client.PostAsync<ApplyResponse>("v1/apply", new ApplyRequest(sources));

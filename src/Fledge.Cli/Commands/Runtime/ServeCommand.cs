@@ -35,14 +35,23 @@ internal static class ServeCommand
                 result.AddError($"--metrics-api-token-file: Invalid value: \"{path}\": no such file; give the path of a file that holds the token");
             }
         });
+        var maxReplicas = new Option<int>("--max-replicas") { Description = "The most replicas one rollout may ask for on this host", DefaultValueFactory = _ => 1000 };
+        maxReplicas.Validators.Add(result =>
+        {
+            if (result.GetValue(maxReplicas) < 1)
+            {
+                result.AddError($"--max-replicas: Invalid value: {result.GetValue(maxReplicas)}: must be at least 1");
+            }
+        });
         var command = new Command("serve", "Run the single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite")
         {
-            images, metricsPort, metricsApi, metricsApiToken,
+            images, metricsPort, metricsApi, metricsApiToken, maxReplicas,
         };
         command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(dataDirectory)!)
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),
+            MaxReplicas = parse.GetValue(maxReplicas),
             MetricsApi = parse.GetValue(metricsApi) is { } api ? MetricsApi(api) : null,
             MetricsApiToken = parse.GetValue(metricsApiToken) is { } tokenFile ? File.ReadAllText(tokenFile).Trim() : null,
             BuiltInImages = HelloCommand.BuiltInImages(),
