@@ -38,7 +38,16 @@ namespace Fledge.Cli
                 return context.Fail(ExitCodes.InvalidInput, ParseErrors(parse));
             }
 
-            return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
+            try
+            {
+                return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false });
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Never a stack trace for people: what failed, and how to see where (for a bug report).
+                var where = Environment.GetEnvironmentVariable("FLEDGE_DEBUG") is { Length: > 0 } ? $"\n{e}" : " (FLEDGE_DEBUG=1 shows where; please report it)";
+                return context.Fail(ExitCodes.Internal, [$"fledge failed unexpectedly: {e.GetType().Name}: {e.Message}{where}"]);
+            }
         }
 
         /// <summary>
