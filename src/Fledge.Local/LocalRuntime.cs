@@ -89,6 +89,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         StateStore? store = null;
         try
         {
+            StateStore.Check(directory);
             store = new StateStore(directory.Database);
             var leftovers = await Leftovers.EndAsync(store, directory, logger);
             var runtime = new LocalRuntime(directory, store, options, logger) { LeftoversEnded = leftovers };

@@ -118,6 +118,49 @@ public sealed class ServeCommandTests
         }
     }
 
+    [Fact]
+    public void Serve_StateLostWhereReplicasRan_IsRefusedInsteadOfStartingFromNothing()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("fledge-lost-").FullName;
+        Directory.CreateDirectory(Path.Combine(dataDirectory, "logs"));
+        File.WriteAllText(Path.Combine(dataDirectory, "logs", "hello-abc-xyz12.log"), "hello v1 listening\n");
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.Unavailable);
+            run.Error.ShouldContain($"{dataDirectory}/state.db is missing, but {dataDirectory}/logs holds the logs of 1 replica(s): the runtime's state was lost");
+            run.Error.ShouldContain($"mv {dataDirectory} {dataDirectory}.old");
+            File.Exists(Path.Combine(dataDirectory, "state.db")).ShouldBeFalse("nothing is started on a lost state");
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Serve_StateDatabaseDamaged_IsRefusedWithTheFileAndTheWayOut()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("fledge-damaged-").FullName;
+        var database = Path.Combine(dataDirectory, "state.db");
+        var garbage = Enumerable.Range(0, 8192).Select(i => (byte)(i * 31)).ToArray();
+        File.WriteAllBytes(database, garbage);
+        try
+        {
+            var run = CliRun.Of("serve", "--data-dir", dataDirectory, "--metrics-port", "0");
+
+            run.ExitCode.ShouldBe(ExitCodes.Unavailable);
+            run.Error.ShouldContain($"{database} cannot be read");
+            run.Error.ShouldContain("restore it from a backup");
+            File.ReadAllBytes(database).ShouldBe(garbage, "a damaged state is left as it is, for whoever can save it");
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
     private static extern int Chown(string path, int owner, int group = -1);
 }

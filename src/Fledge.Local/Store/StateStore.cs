@@ -15,13 +15,17 @@ public sealed class StateStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
 
-    public StateStore(string path)
+    /// <param name="durability">
+    /// Full (the default) makes every write durable before it returns: an answer the runtime gave is never lost to a
+    /// power cut. Normal is SQLite's WAL default, kept for the benchmark that measures what durability costs.
+    /// </param>
+    public StateStore(string path, Durability durability = Durability.Full)
     {
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
-        Execute("""
+        Execute($"""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+            PRAGMA synchronous = {(durability == Durability.Full ? "FULL" : "NORMAL")};
             CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
                 PRIMARY KEY (kind, name));
             CREATE TABLE IF NOT EXISTS replica_sets (name TEXT PRIMARY KEY, rollout TEXT NOT NULL, body TEXT NOT NULL);
@@ -100,6 +104,44 @@ public sealed class StateStore : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
+    /// <summary>
+    /// Refuses a state that cannot be trusted before anything starts: a database that does not read, or none (or an
+    /// empty one) where replicas have run (their logs are there), which would silently start from nothing.
+    /// </summary>
+    public static void Check(DataDirectory directory)
+    {
+        var database = new FileInfo(directory.Database);
+        var logs = Directory.Exists(directory.Logs) ? Directory.EnumerateFiles(directory.Logs).Count() : 0;
+        var wayOut = $"to start from nothing, move the data directory away (mv {directory.Path} {directory.Path}.old) and start again";
+        if ((!database.Exists || database.Length == 0) && logs > 0)
+        {
+            throw new StateUnreadableException(
+                $"{directory.Database} is {(database.Exists ? "empty" : "missing")}, but {directory.Logs} holds the logs of {logs} replica(s): the runtime's state was lost; {wayOut}");
+        }
+
+        if (!database.Exists || database.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = directory.Database, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA quick_check";
+            var result = check.ExecuteScalar() as string;
+            if (result != "ok")
+            {
+                throw new StateUnreadableException($"{directory.Database} is damaged ({result}); {wayOut}, or restore it from a backup");
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw new StateUnreadableException($"{directory.Database} cannot be read: {e.Message}; {wayOut}, or restore it from a backup");
+        }
+    }
+
     private object NextVersion => Interlocked.Increment(ref _version);
 
     private void Execute(string sql, params (string Name, object Value)[] parameters)
@@ -139,3 +181,13 @@ public sealed class StateStore : IDisposable
         }
     }
 }
+
+/// <summary>How a store writes: see <see cref="StateStore"/>.</summary>
+public enum Durability
+{
+    Full,
+    Normal,
+}
+
+/// <summary>The state database cannot be trusted; the message names it and the way out.</summary>
+public sealed class StateUnreadableException(string message) : Exception(message);

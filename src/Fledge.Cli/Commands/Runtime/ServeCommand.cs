@@ -83,6 +83,10 @@ internal static class ServeCommand
         {
             return context.Fail(ExitCodes.InvalidInput, [e.Message]);
         }
+        catch (StateUnreadableException e)
+        {
+            return context.Fail(ExitCodes.Unavailable, [e.Message]);
+        }
         catch (IOException e)
         {
             return context.Fail(ExitCodes.Unavailable, [$"cannot start the runtime: {e.Message}"]);
