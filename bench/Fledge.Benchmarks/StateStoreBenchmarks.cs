@@ -9,7 +9,7 @@ namespace Fledge.Benchmarks;
 /// default: durable at the next checkpoint, so a power cut may lose the last writes).
 /// </summary>
 [MemoryDiagnoser]
-public class StateStoreBenchmarks
+public class StateStoreBenchmarks : IDisposable
 {
     private readonly string _body = "{\"manifest\":" + new string('x', 2000) + "}";
     private string _directory = "";
@@ -30,8 +30,14 @@ public class StateStoreBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _store.Dispose();
+        Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose()
+    {
+        _store?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Benchmark]

@@ -32,7 +32,8 @@ public sealed class LocalRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ImageTableFile _images;
     private readonly CancellationTokenSource _stop = new();
-    private Task? _watchImages;
+    private readonly LogLimits _logLimits;
+    private Task? _housekeeping;
     private WebApplication? _api;
     private WebApplication? _metrics;
 
@@ -42,6 +43,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         _directory = directory;
         _store = store;
         _images = new ImageTableFile(options.ImagesFile ?? directory.Images, options.BuiltInImages, logger);
+        _logLimits = options.LogLimits;
         var time = TimeProvider.System;
         Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry(), new RequestWindows(time));
         _supervisor = new Supervisor(directory, store, _images, time, logger);
@@ -76,6 +78,9 @@ public sealed class LocalRuntime : IAsyncDisposable
     /// <summary>How many replica processes a previous runtime had left running and this one ended.</summary>
     public int LeftoversEnded { get; private set; }
 
+    /// <summary>How many replicas a previous runtime had left running and this one took over.</summary>
+    public int LeftoversAdopted { get; private set; }
+
     public RequestMetrics Metrics { get; }
 
     internal RuntimeCommands Commands { get; }
@@ -91,50 +96,119 @@ public sealed class LocalRuntime : IAsyncDisposable
         {
             StateStore.Check(directory);
             store = new StateStore(directory.Database);
-            var leftovers = await Leftovers.EndAsync(store, directory, logger);
-            var runtime = new LocalRuntime(directory, store, options, logger) { LeftoversEnded = leftovers };
-            await runtime.StartCoreAsync(options);
+            var runtime = new LocalRuntime(directory, store, options, logger);
+            try
+            {
+                await runtime.TakeOverLeftoversAsync();
+                await runtime.StartCoreAsync(options);
+            }
+            catch
+            {
+                // What started is stopped again (replicas included), and the data directory let go.
+                await runtime.DisposeAsync();
+                throw;
+            }
+
             return runtime;
         }
-        catch
+        catch (Exception) when (store is not null && !store.IsDisposed)
         {
-            store?.Dispose();
+            store.Dispose();
             directory.Dispose();
             throw;
+        }
+        catch (Exception) when (store is null)
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a crash: adopts the replicas the previous runtime left running that their replica sets still want (so
+    /// their Services go on answering), and ends every other process of this data directory.
+    /// </summary>
+    private async Task TakeOverLeftoversAsync()
+    {
+        var (alive, strays) = Leftovers.Find(_store, _directory);
+        var adopted = new HashSet<int>();
+        var notWanted = new List<int>();
+        foreach (var stored in alive)
+        {
+            if (Platform.ReplicaSet(stored.ReplicaSet) is { } wanted && _supervisor.Count(stored.ReplicaSet) < wanted.Replicas
+                && ReplicaProcess.Adopt(stored.Pid, stored.StartTicks) is { } process)
+            {
+                _supervisor.Adopt(wanted.Template, stored, process);
+                adopted.Add(stored.Pid);
+                continue;
+            }
+
+            notWanted.Add(stored.Pid);
+            _store.DeleteProcess(stored.Pod);
+        }
+
+        foreach (var stored in _store.Processes().Where(p => !adopted.Contains(p.Pid) && !notWanted.Contains(p.Pid)))
+        {
+            _store.DeleteProcess(stored.Pod);
+        }
+
+        LeftoversAdopted = adopted.Count;
+        LeftoversEnded = await Leftovers.EndAsync(notWanted.Concat(strays), adopted, _logger);
+        if (adopted.Count > 0)
+        {
+            _logger.LogWarning("adopted {Count} replica(s) left running by a previous runtime", adopted.Count);
         }
     }
 
     private async Task StartCoreAsync(RuntimeOptions options)
     {
         await _services.ResumeAsync();
-        _services.Refresh([], Platform.Routes());
+        _services.Refresh(_supervisor.Replicas(), Platform.Routes());
         Platform.Resume();
         _controller.Start();
         _analysis.Start();
-        _watchImages = Task.Run(WatchImagesAsync);
+        _housekeeping = Task.Run(HousekeepingAsync);
         _api = await ControlApi.StartAsync(Commands, _directory, _logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.MetricsPort));
-        _metrics = builder.Build();
-        _metrics.UseMetricServer("/metrics", Metrics.Registry);
-        await _metrics.StartAsync();
-        var address = _metrics.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var metrics = builder.Build();
+        metrics.UseMetricServer("/metrics", Metrics.Registry);
+        try
+        {
+            await metrics.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await metrics.DisposeAsync();
+            throw new IOException($"cannot serve /metrics on 127.0.0.1:{options.MetricsPort} ({e.Message}); choose another --metrics-port (0 picks a free one)", e);
+        }
+
+        _metrics = metrics;
+        var address = metrics.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         MetricsUrl = new Uri(new Uri(address), "/metrics");
     }
 
-    /// <summary>Looks at the image table file every second; when it changed, replicas that could not start try again at once.</summary>
-    private async Task WatchImagesAsync()
+    /// <summary>
+    /// Every second, the image table file (when it changed, replicas that could not start try again at once); every
+    /// five, the replicas' logs, kept within their limits.
+    /// </summary>
+    private async Task HousekeepingAsync()
     {
         try
         {
-            while (!_stop.IsCancellationRequested)
+            for (var tick = 1; !_stop.IsCancellationRequested; tick++)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
                 if (_images.Refresh())
                 {
                     _supervisor.RetryFailed();
+                }
+
+                if (tick % 5 == 0)
+                {
+                    _supervisor.RotateLogs(_logLimits);
                 }
             }
         }
@@ -167,9 +241,9 @@ public sealed class LocalRuntime : IAsyncDisposable
         }
 
         await _stop.CancelAsync();
-        if (_watchImages is not null)
+        if (_housekeeping is not null)
         {
-            await _watchImages;
+            await _housekeeping;
         }
 
         await _analysis.DisposeAsync();

@@ -15,6 +15,9 @@ public sealed record RuntimeOptions(string DataDirectory)
     /// <summary>A Kubernetes custom/external metrics API; without it, CanaryDeployment Object metrics of Services come from the runtime's own request counts.</summary>
     public Uri? MetricsApi { get; init; }
 
+    /// <summary>How large each replica's log grows and how many of its files are kept (the kubelet's 10 MiB and 5 by default).</summary>
+    public Replicas.LogLimits LogLimits { get; init; } = Replicas.LogLimits.Default;
+
     /// <summary>The most replicas one rollout (or a CanaryDeployment's track) may ask for on this host.</summary>
     public int MaxReplicas { get; init; } = 1000;
 

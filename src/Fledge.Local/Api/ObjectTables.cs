@@ -49,7 +49,8 @@ public static class ObjectTables
     public static ObjectTable Pods(IEnumerable<ReplicaView> pods, DateTimeOffset now) => new(
         Columns(["NAME", "READY", "STATUS", "RESTARTS", "AGE"], ["PORT", "PID", "REVISION", "MESSAGE"]),
         pods.Select(p => Row(p.Name, p.Ready ? "1/1" : "0/1", p.Phase.ToString(), N(p.RestartCount), Age.Since(p.CreatedAt, now),
-            N(p.Port), p.Pid is { } pid ? N(pid) : "-", N(p.Revision), p.Message ?? "")).ToList());
+            N(p.Port), p.Pid is { } pid ? N(pid) : "-", N(p.Revision),
+            string.Join("; ", new[] { p.Message, p.LogProblem is { } log ? $"log ({p.LogProblems}x): {log}" : null }.OfType<string>()))).ToList());
 
     public static ObjectTable Services(IEnumerable<ServiceView> services, DateTimeOffset now) => new(
         Columns(["NAME", "PORT(S)", "SELECTOR", "ENDPOINTS", "AGE", "PROBLEM"], []),

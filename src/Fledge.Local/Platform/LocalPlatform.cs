@@ -180,6 +180,20 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         }
     }
 
+    /// <summary>What a replica set runs and how many replicas it wants; null when there is no such replica set.</summary>
+    public (ReplicaTemplate Template, int Replicas)? ReplicaSet(string name)
+    {
+        foreach (var (rollout, sets) in _replicaSets)
+        {
+            if (sets.TryGetValue(name, out var rs))
+            {
+                return (Template(rollout, rs), rs.Replicas);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Starts the replicas the store says should run (after a restart of the runtime).</summary>
     public void Resume()
     {

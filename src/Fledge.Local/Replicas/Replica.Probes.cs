@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fledge.Local.Probes;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -8,13 +7,17 @@ namespace Fledge.Local.Replicas;
 /// <summary>A replica's probes: startup first, then readiness and liveness side by side, as the kubelet runs them.</summary>
 internal sealed partial class Replica
 {
-    /// <summary>Startup probe first; then readiness (or ready at once without one) and liveness side by side.</summary>
-    private async Task RunProbesAsync(Process process, CancellationToken cancel)
+    /// <summary>
+    /// Startup probe first; then readiness (or ready at once without one) and liveness side by side. For a process
+    /// that was already running (<paramref name="started"/> false: adopted), no startup probe and no initial delay:
+    /// it is asked at once whether it is ready, so its Services hardly miss it.
+    /// </summary>
+    private async Task RunProbesAsync(ReplicaProcess process, bool started, CancellationToken cancel)
     {
         var container = Template.Container;
         try
         {
-            if (container.StartupProbe is { } startup && !await ProbeUntilAsync(startup, "Startup", process, cancel))
+            if (started && container.StartupProbe is { } startup && !await ProbeUntilAsync(startup, "Startup", process, cancel))
             {
                 return;
             }
@@ -22,7 +25,7 @@ internal sealed partial class Replica
             var loops = new List<Task>();
             if (container.ReadinessProbe is { } readiness)
             {
-                loops.Add(ProbeLoopAsync(readiness, "Readiness", process, cancel));
+                loops.Add(ProbeLoopAsync(readiness, "Readiness", process, started, cancel));
             }
             else
             {
@@ -31,7 +34,7 @@ internal sealed partial class Replica
 
             if (container.LivenessProbe is { } liveness)
             {
-                loops.Add(ProbeLoopAsync(liveness, "Liveness", process, cancel));
+                loops.Add(ProbeLoopAsync(liveness, "Liveness", process, started, cancel));
             }
 
             await Task.WhenAll(loops);
@@ -43,7 +46,7 @@ internal sealed partial class Replica
     }
 
     /// <summary>Runs a startup probe until it succeeds (true) or fails failureThreshold times, which restarts the replica.</summary>
-    private async Task<bool> ProbeUntilAsync(V1Probe probe, string kind, Process process, CancellationToken cancel)
+    private async Task<bool> ProbeUntilAsync(V1Probe probe, string kind, ReplicaProcess process, CancellationToken cancel)
     {
         var settings = new ProbeSettings(probe);
         await Task.Delay(settings.InitialDelay, _host.Time, cancel);
@@ -66,10 +69,10 @@ internal sealed partial class Replica
         }
     }
 
-    private async Task ProbeLoopAsync(V1Probe probe, string kind, Process process, CancellationToken cancel)
+    private async Task ProbeLoopAsync(V1Probe probe, string kind, ReplicaProcess process, bool started, CancellationToken cancel)
     {
         var settings = new ProbeSettings(probe);
-        await Task.Delay(settings.InitialDelay, _host.Time, cancel);
+        await Task.Delay(started ? settings.InitialDelay : TimeSpan.Zero, _host.Time, cancel);
         int successes = 0, failures = 0;
         while (!cancel.IsCancellationRequested)
         {
@@ -104,7 +107,7 @@ internal sealed partial class Replica
     }
 
     /// <summary>A liveness or startup probe failed: the container is killed (gracefully) and restarted.</summary>
-    private void Fail(string kind, string detail, Process process)
+    private void Fail(string kind, string detail, ReplicaProcess process)
     {
         Update(null, $"{kind} probe failed: {detail}", ready: false);
         _host.Logger.LogInformation("{Replica}: {Kind} probe failed, restarting: {Detail}", Name, kind, detail);

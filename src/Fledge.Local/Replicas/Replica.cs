@@ -1,9 +1,6 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Fledge.Local.Probes;
+using Fledge.Local.Store;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +9,8 @@ namespace Fledge.Local.Replicas;
 /// <summary>
 /// One replica: a process started from its container's command (never through a shell), restarted with
 /// back-off when it exits, probed as Kubernetes probes containers, and stopped gracefully: out of every
-/// Service first, then preStop, SIGTERM, terminationGracePeriodSeconds, SIGKILL.
+/// Service first, then preStop, SIGTERM, terminationGracePeriodSeconds, SIGKILL. A replica an earlier runtime
+/// started and left running is adopted: probed from where it is, never restarted for the runtime's sake.
 /// </summary>
 internal sealed partial class Replica : IDisposable
 {
@@ -22,7 +20,7 @@ internal sealed partial class Replica : IDisposable
     private readonly ReplicaHost _host;
     private readonly CancellationTokenSource _life = new();
     private readonly Lock _gate = new();
-    private Process? _process;
+    private ReplicaProcess? _process;
     private Task? _run;
     private Task? _stopping;
     private ReplicaPhase _phase = ReplicaPhase.Pending;
@@ -31,14 +29,24 @@ internal sealed partial class Replica : IDisposable
     private int _restarts;
     private string? _message;
     private CancellationTokenSource? _backOff;
+    private int _logProblems;
+    private string? _logProblem;
 
-    public Replica(ReplicaHost host, ReplicaTemplate template, string name)
+    /// <param name="adopted">A process an earlier runtime started for this replica, still running: taken over, not started again.</param>
+    public Replica(ReplicaHost host, ReplicaTemplate template, string name, int port, ReplicaProcess? adopted = null, DateTimeOffset? createdAt = null)
     {
         _host = host;
         Template = template;
         Name = name;
-        Port = FreePort();
-        CreatedAt = host.Time.GetUtcNow();
+        Port = port;
+        CreatedAt = createdAt ?? host.Time.GetUtcNow();
+        _process = adopted;
+        if (adopted is not null)
+        {
+            // As pods keep their Ready condition while a kubelet restarts: it served until a moment ago, so it serves on,
+            // until its readiness probe (run at once) says otherwise.
+            (_phase, _ready, _readySince) = (ReplicaPhase.Running, true, CreatedAt);
+        }
     }
 
     public string Name { get; }
@@ -55,9 +63,32 @@ internal sealed partial class Replica : IDisposable
     {
         lock (_gate)
         {
-            return new ReplicaView(Name, Template.Rollout, Template.ReplicaSet, Template.Revision, Template.Image,
-                new Dictionary<string, string>(Template.Labels), Port, _phase, _ready, _readySince, _restarts, _message, CreatedAt,
-                _process is { HasExited: false } p ? p.Id : null);
+            return Snapshot();
+        }
+    }
+
+    /// <summary>The view as it is (called under the gate).</summary>
+    private ReplicaView Snapshot() =>
+        new(Name, Template.Rollout, Template.ReplicaSet, Template.Revision, Template.Image,
+            new Dictionary<string, string>(Template.Labels), Port, _phase, _ready, _readySince, _restarts, _message, CreatedAt,
+            _process is { HasExited: false } p ? p.Pid : null)
+        {
+            LogProblems = _logProblems,
+            LogProblem = _logProblem,
+        };
+
+    /// <summary>Keeps the replica's log within <paramref name="limits"/>; a failure is counted and shown on the pod, never thrown.</summary>
+    public void RotateLog(LogLimits limits)
+    {
+        if (LogRotation.Rotate(_host.Directory.LogOf(Name), limits) is { } problem)
+        {
+            lock (_gate)
+            {
+                _logProblems++;
+                _logProblem = problem;
+            }
+
+            _host.Logger.LogWarning("{Replica}: {Problem}", Name, problem);
         }
     }
 
@@ -78,9 +109,12 @@ internal sealed partial class Replica : IDisposable
     private async Task RunAsync()
     {
         var backOff = FirstBackOff;
+        var adopted = _process;
         while (!_life.IsCancellationRequested)
         {
-            if (!TryStartProcess(out var process, out var error))
+            ReplicaProcess? process = adopted;
+            var error = "";
+            if (process is null && !TryStartProcess(out process, out error))
             {
                 Update(ReplicaPhase.Failed, error, ready: false);
                 if (!await DelayAsync(backOff))
@@ -94,18 +128,18 @@ internal sealed partial class Replica : IDisposable
 
             var startedAt = _host.Time.GetUtcNow();
             Update(ReplicaPhase.Running, null, ready: null);
+            int? exitCode;
             using (var probes = CancellationTokenSource.CreateLinkedTokenSource(_life.Token))
             {
-                var probing = RunProbesAsync(process, probes.Token);
-                await ExitedAsync(process);
+                var probing = RunProbesAsync(process!, started: adopted is null, probes.Token);
+                adopted = null;
+                exitCode = await process!.Exited;
                 await probes.CancelAsync();
                 await probing;
             }
 
-            // As when a container's main process ends: whatever it started goes with it (and lets go of the log pipes).
-            Signals.SendGroup(process.Id, Signals.SigKill);
-            await DrainOutputAsync(process);
-
+            // As when a container's main process ends: whatever it started goes with it.
+            Signals.SendGroup(process.Pid, Signals.SigKill);
             _host.Store.DeleteProcess(Name);
             if (_life.IsCancellationRequested)
             {
@@ -124,7 +158,7 @@ internal sealed partial class Replica : IDisposable
 
             var reason = _message is { } probeFailure && probeFailure.Contains("probe failed", StringComparison.Ordinal)
                 ? probeFailure
-                : $"exited with code {process.ExitCode}";
+                : exitCode is { } code ? $"exited with code {code}" : "exited (its exit code is unknown: an earlier runtime started it)";
             Update(ReplicaPhase.CrashLoopBackOff, $"back-off {backOff.TotalSeconds:0}s restarting failed container: {reason}", ready: false);
             if (!await DelayAsync(backOff))
             {
@@ -135,9 +169,9 @@ internal sealed partial class Replica : IDisposable
         }
     }
 
-    private bool TryStartProcess(out Process process, out string error)
+    private bool TryStartProcess(out ReplicaProcess? process, out string error)
     {
-        process = null!;
+        process = null;
         error = "";
         var container = Template.Container;
         var command = container.Command is { Count: > 0 } explicitCommand ? explicitCommand.ToList() : _host.Images.Current.Resolve(Template.Image)?.ToList();
@@ -149,34 +183,15 @@ internal sealed partial class Replica : IDisposable
 
         command.AddRange(container.Args ?? []);
         var workingDirectory = string.IsNullOrEmpty(container.WorkingDir) ? _host.Directory.Path : container.WorkingDir;
-        if (Executables.Resolve(command[0], Environment.GetEnvironmentVariable("PATH"), workingDirectory, out var missing) is null)
+        if (Executables.Resolve(command[0], Environment.GetEnvironmentVariable("PATH"), workingDirectory, out var missing) is not { } program)
         {
             error = $"cannot start \"{command[0]}\": {missing}; check the container's command (or the image table entry for {Template.Image})";
             return false;
         }
 
-        // setsid makes the replica the leader of its own session and process group (it execs in place, so the pid
-        // is the program's): a terminal's Ctrl-C reaches the runtime only, which stops replicas in its own way, and
-        // the group lets a stop reach every process the replica started.
-        var start = new ProcessStartInfo(ReplicaLauncher.Setsid ?? command[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = workingDirectory,
-        };
-        if (ReplicaLauncher.Setsid is not null)
-        {
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(command[0]);
-        }
-
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        // The runtime's own environment, then the container's, then what Fledge tells every replica.
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
         foreach (var variable in container.Env ?? [])
         {
             if (variable.ValueFrom is not null)
@@ -185,48 +200,25 @@ internal sealed partial class Replica : IDisposable
                 return false;
             }
 
-            start.Environment[variable.Name] = variable.Value ?? "";
+            environment[variable.Name] = variable.Value ?? "";
         }
 
-        start.Environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["POD_NAME"] = Name;
-        start.Environment["FLEDGE_IMAGE"] = Template.Image;
-        start.Environment["FLEDGE_REVISION"] = Template.Revision.ToString(CultureInfo.InvariantCulture);
-        start.Environment["FLEDGE_DATA_DIR"] = _host.Directory.Path;
-
-        var log = new StreamWriter(new FileStream(_host.Directory.LogOf(Name), FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        environment["POD_NAME"] = Name;
+        environment["FLEDGE_IMAGE"] = Template.Image;
+        environment["FLEDGE_REVISION"] = Template.Revision.ToString(CultureInfo.InvariantCulture);
+        environment["FLEDGE_DATA_DIR"] = _host.Directory.Path;
         try
         {
-            process = Process.Start(start) ?? throw new Win32Exception($"{command[0]} did not start");
+            process = ReplicaProcess.Start(program, command, environment, workingDirectory, _host.Directory.LogOf(Name));
         }
-        catch (Win32Exception e)
+        catch (IOException e)
         {
-            log.Dispose();
-            error = $"cannot start \"{command[0]}\": {e.Message}; check the container's command (or the image table entry for {Template.Image})";
+            error = $"{e.Message}; check the container's command (or the image table entry for {Template.Image})";
             return false;
         }
 
-        _host.Store.PutProcess(Name, process.Id, _host.Time.GetUtcNow());
-        var writeLock = new Lock();
-        void Write(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (writeLock)
-            {
-                log.WriteLine(line);
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => Task.Delay(200).ContinueWith(_ => log.Dispose(), TaskScheduler.Default);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _host.Store.PutProcess(new StoredProcess(Name, process.Pid, process.StartTicks, Template.ReplicaSet, Port, _host.Time.GetUtcNow()));
         lock (_gate)
         {
             _process = process;
@@ -239,7 +231,7 @@ internal sealed partial class Replica : IDisposable
     {
         Update(ReplicaPhase.Terminating, null, ready: false);
         await _life.CancelAsync();
-        Process? process;
+        ReplicaProcess? process;
         lock (_gate)
         {
             process = _process;
@@ -261,8 +253,8 @@ internal sealed partial class Replica : IDisposable
 
     public void Dispose() => _life.Dispose();
 
-    /// <summary>preStop (when stopping), SIGTERM, wait terminationGracePeriodSeconds, then SIGKILL the process tree.</summary>
-    private async Task TerminateAsync(Process process, bool runPreStop = false)
+    /// <summary>preStop (when stopping), SIGTERM, wait terminationGracePeriodSeconds, then SIGKILL the whole process group.</summary>
+    private async Task TerminateAsync(ReplicaProcess process, bool runPreStop = false)
     {
         var grace = Template.GracePeriod;
         using var deadline = new CancellationTokenSource(grace);
@@ -273,15 +265,15 @@ internal sealed partial class Replica : IDisposable
                 await RunPreStopAsync(preStop, deadline.Token);
             }
 
-            Signals.Send(process.Id, Signals.SigTerm);
-            await ExitedAsync(process).WaitAsync(deadline.Token);
+            Signals.Send(process.Pid, Signals.SigTerm);
+            await process.Exited.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             _host.Logger.LogWarning("{Replica} did not stop within {Grace}s; killing it", Name, grace.TotalSeconds);
-            Signals.SendGroup(process.Id, Signals.SigKill);
-            process.Kill(entireProcessTree: true);
-            await ExitedAsync(process);
+            Signals.SendGroup(process.Pid, Signals.SigKill);
+            Signals.Send(process.Pid, Signals.SigKill);
+            await process.Exited;
         }
     }
 
@@ -332,9 +324,7 @@ internal sealed partial class Replica : IDisposable
                 return;
             }
 
-            view = new ReplicaView(Name, Template.Rollout, Template.ReplicaSet, Template.Revision, Template.Image,
-                new Dictionary<string, string>(Template.Labels), Port, _phase, _ready, _readySince, _restarts, _message, CreatedAt,
-                _process is { HasExited: false } proc ? proc.Id : null);
+            view = Snapshot();
         }
 
         _host.Changed(view);
@@ -377,41 +367,4 @@ internal sealed partial class Replica : IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>
-    /// Completes when the process has exited. Process.WaitForExitAsync also waits for the end of its redirected
-    /// output, which never comes while a child the process left behind holds the pipe.
-    /// </summary>
-    private static Task ExitedAsync(Process process)
-    {
-        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult();
-        if (process.HasExited)
-        {
-            exited.TrySetResult();
-        }
-
-        return exited.Task;
-    }
-
-    /// <summary>Lets the last lines of output reach the log, for a moment at most.</summary>
-    private static async Task DrainOutputAsync(Process process)
-    {
-        using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await process.WaitForExitAsync(drained.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Something outside the group still holds the output; the log is closed without it.
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

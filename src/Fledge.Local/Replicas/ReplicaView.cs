@@ -17,6 +17,11 @@ public sealed record ReplicaView(
     DateTimeOffset CreatedAt,
     int? Pid)
 {
+    /// <summary>How often its log could not be kept within its limits (a full disk), and why the last time.</summary>
+    public int LogProblems { get; init; }
+
+    public string? LogProblem { get; init; }
+
     public bool IsAvailable(DateTimeOffset now, int minReadySeconds) =>
         Ready && ReadySince is { } since && since + TimeSpan.FromSeconds(minReadySeconds) <= now;
 

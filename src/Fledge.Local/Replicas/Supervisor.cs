@@ -18,6 +18,12 @@ public sealed class Supervisor
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _sets = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The port of every replica that is not gone: a replica waiting out its back-off may start again on its port any
+    /// moment, so no other replica is given it meanwhile, even though nothing listens on it.
+    /// </summary>
+    private readonly HashSet<int> _ports = [];
+
     internal Supervisor(DataDirectory directory, StateStore store, ImageTableFile images, TimeProvider time, ILogger logger)
     {
         _host = new ReplicaHost(directory, store, images, time, logger, view => Changed?.Invoke(view));
@@ -44,7 +50,7 @@ public sealed class Supervisor
             var running = entry.Replicas.Where(r => !r.IsStopping).ToList();
             for (var i = running.Count; i < replicas; i++)
             {
-                var replica = new Replica(_host, entry.Template, $"{template.ReplicaSet}-{Suffix()}");
+                var replica = new Replica(_host, entry.Template, $"{template.ReplicaSet}-{Suffix()}", ReservePort());
                 entry.Replicas.Add(replica);
                 toStart.Add(replica);
             }
@@ -66,6 +72,40 @@ public sealed class Supervisor
         foreach (var replica in toStop)
         {
             _ = StopAndForgetAsync(template.ReplicaSet, replica);
+        }
+    }
+
+    /// <summary>
+    /// Takes over a replica an earlier runtime started and left running (its process, its name and port), so that the
+    /// next <see cref="Scale"/> counts it instead of starting another. Its Services reach it again as soon as its
+    /// readiness probe, run at once, passes.
+    /// </summary>
+    internal void Adopt(ReplicaTemplate template, StoredProcess stored, ReplicaProcess process)
+    {
+        Replica replica;
+        lock (_gate)
+        {
+            if (!_sets.TryGetValue(template.ReplicaSet, out var entry))
+            {
+                entry = new Entry(template);
+                _sets[template.ReplicaSet] = entry;
+            }
+
+            _ports.Add(stored.Port);
+            replica = new Replica(_host, template, stored.Pod, stored.Port, process, stored.StartedAt);
+            entry.Replicas.Add(replica);
+        }
+
+        replica.Start();
+        Changed?.Invoke(replica.View());
+    }
+
+    /// <summary>How many replicas of a replica set are running or starting (not stopping).</summary>
+    public int Count(string replicaSet)
+    {
+        lock (_gate)
+        {
+            return _sets.TryGetValue(replicaSet, out var entry) ? entry.Replicas.Count(r => !r.IsStopping) : 0;
         }
     }
 
@@ -122,6 +162,21 @@ public sealed class Supervisor
         }
     }
 
+    /// <summary>Keeps every replica's log within its limits.</summary>
+    public void RotateLogs(LogLimits limits)
+    {
+        List<Replica> replicas;
+        lock (_gate)
+        {
+            replicas = _sets.Values.SelectMany(e => e.Replicas).ToList();
+        }
+
+        foreach (var replica in replicas)
+        {
+            replica.RotateLog(limits);
+        }
+    }
+
     /// <summary>Stops every replica gracefully, all at once.</summary>
     public async Task StopAllAsync()
     {
@@ -147,6 +202,7 @@ public sealed class Supervisor
 
         lock (_gate)
         {
+            _ports.Remove(replica.Port);
             if (_sets.TryGetValue(replicaSet, out var entry))
             {
                 entry.Replicas.Remove(replica);
@@ -158,6 +214,21 @@ public sealed class Supervisor
         }
 
         Changed?.Invoke(replica.View() with { Phase = ReplicaPhase.Terminating, Ready = false });
+    }
+
+    /// <summary>A free loopback port no replica holds (called under the gate).</summary>
+    private int ReservePort()
+    {
+        while (true)
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            if (_ports.Add(port))
+            {
+                return port;
+            }
+        }
     }
 
     private static string Suffix() => string.Create(5, 0, static (span, _) =>

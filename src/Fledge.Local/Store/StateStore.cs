@@ -33,12 +33,18 @@ public sealed class StateStore : IDisposable
                 type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS processes (pod TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL);
             """);
-        foreach (var table in new[] { "objects", "replica_sets" })
+        // Columns stores written by earlier versions lack: their rows get the defaults (version 0; processes that
+        // cannot be adopted, and are ended).
+        foreach (var (table, column, type) in new[]
         {
-            // Stores written before resource versions were kept get the column; their rows start at version 0.
-            if (!Query($"SELECT name FROM pragma_table_info('{table}')", r => r.GetString(0)).Contains("version"))
+            ("objects", "version", "INTEGER NOT NULL DEFAULT 0"), ("replica_sets", "version", "INTEGER NOT NULL DEFAULT 0"),
+            ("processes", "start_ticks", "INTEGER NOT NULL DEFAULT 0"), ("processes", "replica_set", "TEXT NOT NULL DEFAULT ''"),
+            ("processes", "port", "INTEGER NOT NULL DEFAULT 0"),
+        })
+        {
+            if (!Query($"SELECT name FROM pragma_table_info('{table}')", r => r.GetString(0)).Contains(column))
             {
-                Execute($"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
+                Execute($"ALTER TABLE {table} ADD COLUMN {column} {type}");
             }
         }
 
@@ -94,15 +100,26 @@ public sealed class StateStore : IDisposable
         r => (r.GetInt64(0), r.GetString(1), new StoredEvent(DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture), r.GetString(3), r.GetString(4), r.GetString(5))),
         ("$prefix", prefix), ("$last", last));
 
-    public void PutProcess(string pod, int pid, DateTimeOffset startedAt) => Execute(
-        "INSERT OR REPLACE INTO processes (pod, pid, started_at) VALUES ($pod, $pid, $at)",
-        ("$pod", pod), ("$pid", pid), ("$at", startedAt.ToString("O", CultureInfo.InvariantCulture)));
+    /// <summary>Records a replica's process: what a runtime that comes back after a crash needs to find it and take it over.</summary>
+    public void PutProcess(StoredProcess process) => Execute(
+        "INSERT OR REPLACE INTO processes (pod, pid, started_at, start_ticks, replica_set, port) VALUES ($pod, $pid, $at, $ticks, $rs, $port)",
+        ("$pod", process.Pod), ("$pid", process.Pid), ("$at", process.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
+        ("$ticks", process.StartTicks), ("$rs", process.ReplicaSet), ("$port", process.Port));
 
     public void DeleteProcess(string pod) => Execute("DELETE FROM processes WHERE pod = $pod", ("$pod", pod));
 
-    public IReadOnlyList<(string Pod, int Pid)> Processes() => Query("SELECT pod, pid FROM processes", r => (r.GetString(0), r.GetInt32(1)));
+    public IReadOnlyList<StoredProcess> Processes() => Query(
+        "SELECT pod, pid, start_ticks, replica_set, port, started_at FROM processes",
+        r => new StoredProcess(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetInt32(4),
+            DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture)));
 
-    public void Dispose() => _connection.Dispose();
+    public bool IsDisposed { get; private set; }
+
+    public void Dispose()
+    {
+        IsDisposed = true;
+        _connection.Dispose();
+    }
 
     /// <summary>
     /// Refuses a state that cannot be trusted before anything starts: a database that does not read, or none (or an

@@ -28,6 +28,9 @@ public sealed record StoredReplicaSet(
         DesiredReplicasAnnotation: DesiredReplicas, MaxReplicasAnnotation: MaxReplicas, RevisionHistory: RevisionHistory, Annotations: Annotations);
 }
 
+/// <summary>A replica's process as recorded when it started: the pid with its start time (which tell it from a later process with the same pid), its replica set and port.</summary>
+public sealed record StoredProcess(string Pod, int Pid, long StartTicks, string ReplicaSet, int Port, DateTimeOffset StartedAt);
+
 /// <summary>An event recorded on an object.</summary>
 public sealed record StoredEvent(DateTimeOffset At, string Type, string Reason, string Message);
 

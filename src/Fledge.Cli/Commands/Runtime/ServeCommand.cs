@@ -43,20 +43,46 @@ internal static class ServeCommand
                 result.AddError($"--max-replicas: Invalid value: {result.GetValue(maxReplicas)}: must be at least 1");
             }
         });
+        var logMaxSize = new Option<string>("--log-max-size") { Description = "How large a replica's log grows before it is rotated (10Mi, 500Ki, bytes)", DefaultValueFactory = _ => "10Mi" };
+        logMaxSize.Validators.Add(result =>
+        {
+            if (Size(result.GetValue(logMaxSize)!) is not > 0)
+            {
+                result.AddError($"--log-max-size: Invalid value: \"{result.GetValue(logMaxSize)}\": write a size such as 10Mi, 500Ki or 1048576");
+            }
+        });
+        var logMaxFiles = new Option<int>("--log-max-files") { Description = "How many files of a replica's log are kept, the live one included", DefaultValueFactory = _ => 5 };
+        logMaxFiles.Validators.Add(result =>
+        {
+            if (result.GetValue(logMaxFiles) < 1)
+            {
+                result.AddError($"--log-max-files: Invalid value: {result.GetValue(logMaxFiles)}: must be at least 1");
+            }
+        });
         var command = new Command("serve", "Run the single-host runtime: replicas as processes, Services as loopback proxies, state in SQLite")
         {
-            images, metricsPort, metricsApi, metricsApiToken, maxReplicas,
+            images, metricsPort, metricsApi, metricsApiToken, maxReplicas, logMaxSize, logMaxFiles,
         };
         command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(dataDirectory)!)
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),
             MaxReplicas = parse.GetValue(maxReplicas),
+            LogLimits = new Fledge.Local.Replicas.LogLimits(Size(parse.GetValue(logMaxSize)!) ?? 0, parse.GetValue(logMaxFiles)),
             MetricsApi = parse.GetValue(metricsApi) is { } api ? MetricsApi(api) : null,
             MetricsApiToken = parse.GetValue(metricsApiToken) is { } tokenFile ? File.ReadAllText(tokenFile).Trim() : null,
             BuiltInImages = HelloCommand.BuiltInImages(),
         }));
         return command;
+    }
+
+    /// <summary>A size as Kubernetes writes quantities of bytes: 1048576, 500Ki, 10Mi, 1Gi (or K, M, G in powers of ten).</summary>
+    private static long? Size(string text)
+    {
+        var units = new (string Suffix, long Factor)[] { ("Ki", 1L << 10), ("Mi", 1L << 20), ("Gi", 1L << 30), ("K", 1000), ("M", 1_000_000), ("G", 1_000_000_000), ("", 1) };
+        var (suffix, factor) = units.First(u => text.EndsWith(u.Suffix, StringComparison.Ordinal));
+        return long.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && number <= long.MaxValue / factor ? number * factor : null;
     }
 
     private static Uri? MetricsApi(string text) =>
@@ -99,9 +125,14 @@ internal static class ServeCommand
         using var stop = new ManualResetEventSlim();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => { signal.Cancel = true; stop.Set(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => { signal.Cancel = true; stop.Set(); });
+        if (runtime.LeftoversAdopted > 0)
+        {
+            context.Error.WriteLine($"took over {runtime.LeftoversAdopted} replica(s) left running by a previous runtime");
+        }
+
         if (runtime.LeftoversEnded > 0)
         {
-            context.Error.WriteLine($"ended {runtime.LeftoversEnded} replica process(es) left running by a previous runtime");
+            context.Error.WriteLine($"ended {runtime.LeftoversEnded} process(es) left running by a previous runtime that no replica set wants");
         }
 
         context.Error.WriteLine($"fledge serve: data {runtime.DataDirectory}, control socket {runtime.Socket}, metrics {runtime.MetricsUrl}");
