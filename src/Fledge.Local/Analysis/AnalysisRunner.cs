@@ -20,7 +20,11 @@ internal sealed class AnalysisRunner(
     /// <summary>A CanaryDeployment check whose metric could not be read is tried again after this long.</summary>
     private static readonly TimeSpan CheckRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long reading one of a check's metrics may take before the check counts as failed to read (and is retried).</summary>
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
+
     private readonly Dictionary<string, DateTimeOffset> _retryAt = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -80,24 +84,70 @@ internal sealed class AnalysisRunner(
 
         foreach (var (rollout, measurement, context) in due)
         {
-            var result = await providers.MeasureAsync(measurement.Metric, context, _stop.Token);
-            logger.LogInformation("{Rollout}: measured {Message} ({Phase})", rollout, result.Message, result.Phase);
-            await platform.Gate.WaitAsync(_stop.Token);
+            Launch($"{rollout}/{(measurement.Background ? "background" : "step")}/{measurement.Metric.Name}",
+                () => MeasureAsync(rollout, measurement, context));
+        }
+    }
+
+    /// <summary>
+    /// Runs one measurement (or check) on its own, unless the same one is still under way: a metric source that is slow
+    /// (or hangs until its timeout) holds up only its own measurement, never another rollout's decision.
+    /// </summary>
+    private void Launch(string key, Func<Task> work)
+    {
+        lock (_inFlight)
+        {
+            if (!_inFlight.Add(key))
+            {
+                return;
+            }
+        }
+
+        _ = Task.Run(async () =>
+        {
             try
             {
-                if (platform.Find(rollout) is { Status.Canary: { } canary } record)
-                {
-                    record.SetStatus(record.Status with { Canary = CanaryAnalysis.Record(canary, measurement.Background, measurement.Metric.Name, result) });
-                    platform.Put(record, time.GetUtcNow());
-                }
+                await work();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+            {
+                logger.LogError(e, "{Key}: taking the measurement failed; it is taken again", key);
             }
             finally
             {
-                platform.Gate.Release();
+                lock (_inFlight)
+                {
+                    _inFlight.Remove(key);
+                }
             }
+        });
+    }
 
-            controller.Enqueue(rollout);
+    private async Task MeasureAsync(string rollout, DueMeasurement measurement, MeasureContext context)
+    {
+        var result = await providers.MeasureAsync(measurement.Metric, context, _stop.Token);
+        logger.LogInformation("{Rollout}: measured {Message} ({Phase})", rollout, result.Message, result.Phase);
+        await platform.Gate.WaitAsync(_stop.Token);
+        try
+        {
+            // Recorded only in the run it was taken for: a new canary since has a run of its own.
+            if (platform.Find(rollout) is { Status.Canary: { } canary } record
+                && (measurement.Background ? canary.BackgroundAnalysis : canary.StepAnalysis)?.StartedAt == measurement.RunStartedAt)
+            {
+                record.SetStatus(record.Status with { Canary = CanaryAnalysis.Record(canary, measurement.Background, measurement.Metric.Name, result) });
+                platform.Put(record, time.GetUtcNow());
+            }
         }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        controller.Enqueue(rollout);
     }
 
     /// <summary>A measurement's context: when its run began, and the canary's and stable's revisions (for the judge).</summary>
@@ -122,7 +172,7 @@ internal sealed class AnalysisRunner(
         try
         {
             due = platform.CanaryDeployments
-                .Where(r => !_retryAt.TryGetValue(r.Name, out var at) || at <= now)
+                .Where(r => { lock (_retryAt) { return !_retryAt.TryGetValue(r.Name, out var at) || at <= now; } })
                 .Select(r => (r.Name, r.Deployment.Namespace, Check: MetricsCheck.Due(r.Deployment, platform.ObserveTrack(r.Deployment, TrackName.Canary), now)))
                 .Where(d => d.Check is not null)
                 .Select(d => (d.Name, d.Namespace, d.Check!))
@@ -135,70 +185,91 @@ internal sealed class AnalysisRunner(
 
         foreach (var (name, ns, check) in due)
         {
-            var values = new List<MetricValue>();
-            string? problem = null;
-            foreach (var metric in check.Metrics)
-            {
-                try
-                {
-                    var value = await trackMetrics.ReadAsync(metric, ns, check.Since, _stop.Token);
-                    if (value < 0 || double.IsNaN(value))
-                    {
-                        problem = $"{metric.Display}: the value {value} cannot be judged (negative or NaN); the check will be retried";
-                        break;
-                    }
+            Launch($"CanaryDeployment/{name}", () => CheckAsync(name, ns, check));
+        }
+    }
 
-                    values.Add(new MetricValue(metric.Display, value, metric.Target));
-                }
-                catch (MetricProviderException e)
-                {
-                    problem = e.Message;
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
-                {
-                    problem = $"{metric.Display}: reading it failed: {e.GetType().Name}: {e.Message}";
-                    break;
-                }
-            }
-
-            await platform.Gate.WaitAsync(_stop.Token);
+    /// <summary>One CanaryDeployment's check: each metric read once, outside the gate; the result recorded with Kanarini's events.</summary>
+    private async Task CheckAsync(string name, string ns, DueCheck check)
+    {
+        var values = new List<MetricValue>();
+        string? problem = null;
+        foreach (var metric in check.Metrics)
+        {
             try
             {
-                if (platform.FindCanaryDeployment(name) is not { } record)
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                timeout.CancelAfter(CheckTimeout);
+                var value = await trackMetrics.ReadAsync(metric, ns, check.Since, timeout.Token);
+                if (value < 0 || double.IsNaN(value))
                 {
-                    continue;
+                    problem = $"{metric.Display}: the value {value} cannot be judged (negative or NaN); the check will be retried";
+                    break;
                 }
 
-                var at = time.GetUtcNow();
-                if (problem is not null)
+                values.Add(new MetricValue(metric.Display, value, metric.Target));
+            }
+            catch (MetricProviderException e)
+            {
+                problem = e.Message;
+                break;
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                problem = $"{metric.Display}: no answer within {CheckTimeout.TotalSeconds:0}s";
+                break;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                problem = $"{metric.Display}: reading it failed: {e.GetType().Name}: {e.Message}";
+                break;
+            }
+        }
+
+        await platform.Gate.WaitAsync(_stop.Token);
+        try
+        {
+            if (platform.FindCanaryDeployment(name) is not { } record)
+            {
+                return;
+            }
+
+            var at = time.GetUtcNow();
+            if (problem is not null)
+            {
+                lock (_retryAt)
                 {
                     _retryAt[name] = at + CheckRetry;
-                    logger.LogWarning("CanaryDeployment {Name}: metrics check failed: {Problem}", name, problem);
-                    platform.ApplyCanaryDeployment(name, new RecordEvent(RecordEvent.Warning, KanariniReasons.FailedGetMetric,
-                        $"{problem}; retrying in {Core.Durations.Format(CheckRetry)}"), at);
-                    continue;
                 }
 
-                _retryAt.Remove(name);
-                if (MetricsCheck.Record(record.Deployment, check, values, at) is not var (status, events))
-                {
-                    continue;
-                }
-
-                logger.LogInformation("CanaryDeployment {Name}: {Message}", name, events[0].Message);
-                platform.ApplyCanaryDeployment(name, new UpdateCanaryDeploymentStatus(status, events[0].Message), at);
-                foreach (var recorded in events)
-                {
-                    platform.ApplyCanaryDeployment(name, recorded, at);
-                }
+                logger.LogWarning("CanaryDeployment {Name}: metrics check failed: {Problem}", name, problem);
+                platform.ApplyCanaryDeployment(name, new RecordEvent(RecordEvent.Warning, KanariniReasons.FailedGetMetric,
+                    $"{problem}; retrying in {Core.Durations.Format(CheckRetry)}"), at);
+                return;
             }
-            finally
+
+            lock (_retryAt)
             {
-                platform.Gate.Release();
+                _retryAt.Remove(name);
             }
 
-            controller.EnqueueCanaryDeployment(name);
+            if (MetricsCheck.Record(record.Deployment, check, values, at) is not var (status, events))
+            {
+                return;
+            }
+
+            logger.LogInformation("CanaryDeployment {Name}: {Message}", name, events[0].Message);
+            platform.ApplyCanaryDeployment(name, new UpdateCanaryDeploymentStatus(status, events[0].Message), at);
+            foreach (var recorded in events)
+            {
+                platform.ApplyCanaryDeployment(name, recorded, at);
+            }
         }
+        finally
+        {
+            platform.Gate.Release();
+        }
+
+        controller.EnqueueCanaryDeployment(name);
     }
 }
