@@ -154,6 +154,13 @@ public sealed class LocalRuntime : IAsyncDisposable
 
         LeftoversAdopted = adopted.Count;
         LeftoversEnded = await Leftovers.EndAsync(notWanted.Concat(strays), adopted, _logger);
+
+        // The cgroups of replicas that were not adopted hold whatever escaped their process groups (daemons).
+        var kept = _supervisor.Replicas().Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var pod in _supervisor.Cgroups.Pods().Where(p => !kept.Contains(p)))
+        {
+            _supervisor.Cgroups.KillAll(pod);
+        }
         if (adopted.Count > 0)
         {
             _logger.LogWarning("adopted {Count} replica(s) left running by a previous runtime", adopted.Count);

@@ -140,6 +140,7 @@ internal sealed partial class Replica : IDisposable
 
             // As when a container's main process ends: whatever it started goes with it.
             Signals.SendGroup(process.Pid, Signals.SigKill);
+            _host.Cgroups.KillAll(Name);
             _host.Store.DeleteProcess(Name);
             if (_life.IsCancellationRequested)
             {
@@ -210,7 +211,7 @@ internal sealed partial class Replica : IDisposable
         environment["FLEDGE_DATA_DIR"] = _host.Directory.Path;
         try
         {
-            process = ReplicaProcess.Start(program, command, environment, workingDirectory, _host.Directory.LogOf(Name));
+            process = _host.Cgroups.Start(Name, () => ReplicaProcess.Start(program, command, environment, workingDirectory, _host.Directory.LogOf(Name)));
         }
         catch (IOException e)
         {
@@ -247,6 +248,7 @@ internal sealed partial class Replica : IDisposable
             await _run;
         }
 
+        _host.Cgroups.KillAll(Name);
         _host.Store.DeleteProcess(Name);
         Dispose();
     }
@@ -273,6 +275,7 @@ internal sealed partial class Replica : IDisposable
             _host.Logger.LogWarning("{Replica} did not stop within {Grace}s; killing it", Name, grace.TotalSeconds);
             Signals.SendGroup(process.Pid, Signals.SigKill);
             Signals.Send(process.Pid, Signals.SigKill);
+            _host.Cgroups.KillAll(Name);
             await process.Exited;
         }
     }

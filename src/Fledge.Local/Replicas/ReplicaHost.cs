@@ -11,4 +11,8 @@ internal sealed record ReplicaHost(
     ImageTableFile Images,
     TimeProvider Time,
     ILogger Logger,
-    Action<ReplicaView> Changed);
+    Action<ReplicaView> Changed)
+{
+    /// <summary>The replicas' cgroups, where the system allows them.</summary>
+    public required ReplicaCgroups Cgroups { get; init; }
+}

@@ -26,8 +26,11 @@ public sealed class Supervisor
 
     internal Supervisor(DataDirectory directory, StateStore store, ImageTableFile images, TimeProvider time, ILogger logger)
     {
-        _host = new ReplicaHost(directory, store, images, time, logger, view => Changed?.Invoke(view));
+        _host = new ReplicaHost(directory, store, images, time, logger, view => Changed?.Invoke(view)) { Cgroups = new ReplicaCgroups(directory.Path) };
     }
+
+    /// <summary>The replicas' cgroups (an earlier runtime's included), where the system allows them.</summary>
+    internal ReplicaCgroups Cgroups => _host.Cgroups;
 
     /// <summary>Raised (on any thread) when a replica starts, becomes ready or not, restarts or stops.</summary>
     public event Action<ReplicaView>? Changed;
