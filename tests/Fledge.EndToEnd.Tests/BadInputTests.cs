@@ -92,9 +92,9 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Apply_ServiceOnBusyPort_ShowsTheProblemAndOthersKeepServing()
+    public async Task Apply_ServiceOnBusyPort_ShowsTheProblemAndBindsOnceThePortIsFree()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
@@ -102,7 +102,29 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
 
         var (_, services, _) = Runtime.Fledge("get", "services", "busy");
         services.ShouldContain($"cannot listen on 127.0.0.1:{port}");
+        services.ShouldContain("retrying until it is free");
         await shared.HelloStillServesAsync();
+
+        squatter.Stop();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? answer = null;
+        while (answer is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                answer = await http.GetStringAsync($"http://127.0.0.1:{port}/", TestContext.Current.CancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(250, TestContext.Current.CancellationToken);
+            }
+        }
+
+        answer.ShouldNotBeNull($"the Service never bound 127.0.0.1:{port} after it was freed");
+        answer.ShouldBe("Hello World!\n");
+        Runtime.Fledge("get", "services", "busy").Output.ShouldNotContain("cannot listen");
+        Runtime.Fledge("delete", "service", "busy").ExitCode.ShouldBe(0);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Fledge.Local.Services;
 /// <summary>
 /// The runtime's Services: each port of each Service is a <see cref="ServiceProxy"/> on loopback whose
 /// endpoints are the ready replicas its selector picks, refreshed whenever a replica changes.
-/// A port that cannot be bound is a problem shown on the Service; the others keep serving.
+/// A port that cannot be bound is a problem shown on the Service, and bound once it is free; the others keep serving.
 /// </summary>
 internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, ILogger logger) : IAsyncDisposable
 {
@@ -210,34 +210,114 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
     private async Task StartCoreAsync(V1Service service, DateTimeOffset createdAt)
     {
         var entry = new Entry(service, createdAt);
-        var problems = new List<string>();
-        foreach (var port in service.Spec?.Ports ?? [])
+        var ports = service.Spec?.Ports ?? [];
+        for (var i = 0; i < ports.Count; i++)
         {
-            try
+            var proxy = await TryListenAsync(service, i, entry);
+            if (proxy is not null)
             {
-                entry.Proxies.Add(await ServiceProxy.StartAsync(service.Metadata.Name, port.Port, metrics));
+                entry.Proxies.Add(proxy);
             }
-            catch (IOException e)
+            else
             {
-                problems.Add($"cannot listen on 127.0.0.1:{port.Port}: {e.Message}; choose a free port for spec.ports[{service.Spec!.Ports.IndexOf(port)}].port");
-                logger.LogWarning("Service {Service}: {Problem}", service.Metadata.Name, problems[^1]);
+                entry.Waiting.Add(i);
             }
         }
 
-        entry.Problem = problems.Count > 0 ? string.Join("; ", problems) : null;
         lock (_services)
         {
             _services[service.Metadata.Name] = entry;
             RouteAll();
         }
+
+        if (entry.Waiting.Count > 0)
+        {
+            entry.Retrying = RetryAsync(entry);
+        }
+    }
+
+    /// <summary>Binds port <paramref name="index"/> of the Service, or records why it could not (the Service's problem) and returns null.</summary>
+    private async Task<ServiceProxy?> TryListenAsync(V1Service service, int index, Entry entry)
+    {
+        var port = service.Spec!.Ports[index].Port;
+        try
+        {
+            var proxy = await ServiceProxy.StartAsync(service.Metadata.Name, port, metrics);
+            entry.Problems.Remove(index);
+            return proxy;
+        }
+        catch (IOException e)
+        {
+            var problem = $"cannot listen on 127.0.0.1:{port}: {e.Message}; retrying until it is free (or choose a free port for spec.ports[{index}].port)";
+            if (entry.Problems.GetValueOrDefault(index) != problem)
+            {
+                logger.LogWarning("Service {Service}: {Problem}", service.Metadata.Name, problem);
+            }
+
+            entry.Problems[index] = problem;
+            return null;
+        }
+        finally
+        {
+            lock (_services)
+            {
+                entry.Problem = entry.Problems.Count > 0 ? string.Join("; ", entry.Problems.OrderBy(p => p.Key).Select(p => p.Value)) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Binds the ports that were busy once they are free, with back-off (0.5 s doubling to 10 s), for as long as the
+    /// Service is as applied: no restart, no new apply needed.
+    /// </summary>
+    private async Task RetryAsync(Entry entry)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        try
+        {
+            while (entry.Waiting.Count > 0)
+            {
+                await Task.Delay(delay, entry.Stopping.Token);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                foreach (var index in entry.Waiting.ToList())
+                {
+                    var proxy = await TryListenAsync(entry.Service, index, entry);
+                    if (proxy is null)
+                    {
+                        continue;
+                    }
+
+                    entry.Waiting.Remove(index);
+                    lock (_services)
+                    {
+                        entry.Proxies.Add(proxy);
+                        RouteAll();
+                    }
+
+                    if (entry.Stopping.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    logger.LogInformation("Service {Service}: listening on 127.0.0.1:{Port}", entry.Service.Metadata.Name, proxy.Port);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static async Task StopAsync(Entry entry)
     {
+        await entry.Stopping.CancelAsync();
+        await entry.Retrying;
         foreach (var proxy in entry.Proxies)
         {
             await proxy.DisposeAsync();
         }
+
+        entry.Stopping.Dispose();
     }
 
     private static List<ServiceEndpoint> EndpointsOf(V1Service service, IReadOnlyList<ReplicaView> replicas)
@@ -261,8 +341,19 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
 
         public DateTimeOffset CreatedAt { get; } = createdAt;
 
+        /// <summary>The proxies listening; changed under the manager's lock.</summary>
         public List<ServiceProxy> Proxies { get; } = [];
 
+        /// <summary>The indexes of the ports still to bind (used by the retry loop alone once it runs).</summary>
+        public List<int> Waiting { get; } = [];
+
+        /// <summary>Why each port in <see cref="Waiting"/> is not bound yet.</summary>
+        public Dictionary<int, string> Problems { get; } = [];
+
         public string? Problem { get; set; }
+
+        public Task Retrying { get; set; } = Task.CompletedTask;
+
+        public CancellationTokenSource Stopping { get; } = new();
     }
 }

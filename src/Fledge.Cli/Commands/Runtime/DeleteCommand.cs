@@ -4,22 +4,33 @@ using Fledge.Local.Api;
 
 namespace Fledge.Cli.Commands.Runtime;
 
-/// <summary>`fledge delete -f FILE` or `fledge delete KIND/NAME`.</summary>
+/// <summary>`fledge delete -f FILE`, `fledge delete KIND/NAME...` or `fledge delete KIND NAME...`, as kubectl takes them.</summary>
 internal static class DeleteCommand
 {
     public static Command Create(CliContext context, Option<string> dataDirectory)
     {
-        var target = new Argument<string?>("target") { Description = "KIND/NAME, e.g. rollout/hello, canarydeployment/hello or service/hello", Arity = ArgumentArity.ZeroOrOne };
+        var target = new Argument<string[]>("target") { Description = "KIND/NAME... (e.g. rollout/hello, service/hello) or KIND NAME... (e.g. service hello web)", Arity = ArgumentArity.ZeroOrMore };
         var files = new Option<string[]>("--filename", "-f") { Description = "Delete the objects these manifests describe", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("delete", "Delete rollouts (their replicas stop gracefully), CanaryDeployments (with their tracks), AnalysisTemplates and services") { target, files };
         command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
         {
             var targets = new List<(string Kind, string Name)>();
-            if (parse.GetValue(target) is { } text)
+            var words = parse.GetValue(target) ?? [];
+            if (words.Length > 0 && !words[0].Contains('/', StringComparison.Ordinal))
+            {
+                if (words.Length == 1)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, [$"\"{words[0]}\": name what to delete: {words[0]}/NAME or {words[0]} NAME"]);
+                }
+
+                words = words.Skip(1).Select(name => $"{words[0]}/{name}").ToArray();
+            }
+
+            foreach (var text in words)
             {
                 if (RuntimeCall.SplitKindName(text) is not { } kindName)
                 {
-                    return context.Fail(ExitCodes.InvalidInput, [$"\"{text}\": write KIND/NAME, e.g. rollout/hello"]);
+                    return context.Fail(ExitCodes.InvalidInput, [$"\"{text}\": write KIND/NAME (e.g. rollout/hello) or KIND NAME (e.g. rollout hello)"]);
                 }
 
                 targets.Add(kindName);
