@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>Bad input: a manifest that does not load or validate, or a bad flag. Nothing was changed.</summary>
     public const int InvalidInput = 2;
 
-    /// <summary>The runtime is not running (no control socket), went away in the middle of a call, or could not start.</summary>
+    /// <summary>The runtime is not running (no control socket), went away in the middle of a call, could not start, or could not store a change (nothing was changed).</summary>
     public const int Unavailable = 3;
 
     /// <summary>Something failed that fledge did not expect (a bug): the message says what, FLEDGE_DEBUG=1 where.</summary>

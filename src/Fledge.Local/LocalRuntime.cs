@@ -144,12 +144,12 @@ public sealed class LocalRuntime : IAsyncDisposable
             }
 
             notWanted.Add(stored.Pid);
-            _store.DeleteProcess(stored.Pod);
+            _store.ForgetProcess(stored.Pod);
         }
 
         foreach (var stored in _store.Processes().Where(p => !adopted.Contains(p.Pid) && !notWanted.Contains(p.Pid)))
         {
-            _store.DeleteProcess(stored.Pod);
+            _store.ForgetProcess(stored.Pod);
         }
 
         LeftoversAdopted = adopted.Count;
@@ -263,9 +263,13 @@ public sealed class LocalRuntime : IAsyncDisposable
             await _metrics.DisposeAsync();
         }
 
-        if (File.Exists(_directory.Socket))
+        try
         {
             File.Delete(_directory.Socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file system gone read-only keeps the socket file; the next start replaces it.
         }
 
         _http.Dispose();

@@ -45,6 +45,13 @@ internal static class ControlApi
                 context.Response.StatusCode = e.Status;
                 await context.Response.WriteAsJsonAsync(new ErrorResponse(e.Errors), ApiJson.Options);
             }
+            catch (Store.StateWriteException e)
+            {
+                // The change was not stored, so nothing of it was made; the runtime goes on serving what it has.
+                logger.LogError("{Method} {Path}: {Message}", context.Request.Method, context.Request.Path, e.Message);
+                context.Response.StatusCode = StatusCodes.Status507InsufficientStorage;
+                await context.Response.WriteAsJsonAsync(new ErrorResponse([e.Message]), ApiJson.Options);
+            }
             catch (JsonException e)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -118,20 +118,26 @@ internal sealed partial class RuntimeCommands(
         await platform.Gate.WaitAsync();
         try
         {
-            foreach (var template in templates)
+            // All of a file's rollouts, CanaryDeployments and templates are stored, or none (a full disk changes nothing).
+            platform.Atomically(() =>
             {
-                results.Add(new ApplyResult("AnalysisTemplate", template.Name, platform.PutTemplate(template, now)));
-            }
+                foreach (var template in templates)
+                {
+                    results.Add(new ApplyResult("AnalysisTemplate", template.Name, platform.PutTemplate(template, now)));
+                }
 
-            foreach (var (source, resource) in rollouts)
-            {
-                results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
-            }
+                foreach (var (source, resource) in rollouts)
+                {
+                    results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
+                }
 
-            foreach (var (source, resource) in canaryDeployments)
-            {
-                results.Add(new ApplyResult(source.Kind, source.Name, ApplyCanaryDeployment(resource, now)));
-            }
+                foreach (var (source, resource) in canaryDeployments)
+                {
+                    results.Add(new ApplyResult(source.Kind, source.Name, ApplyCanaryDeployment(resource, now)));
+                }
+
+                return results;
+            });
         }
         finally
         {
@@ -145,12 +151,12 @@ internal sealed partial class RuntimeCommands(
 
         foreach (var (source, _) in rollouts)
         {
-            controller.Enqueue(source.Name);
+            controller.Changed(source.Name);
         }
 
         foreach (var (source, _) in canaryDeployments)
         {
-            controller.EnqueueCanaryDeployment(source.Name);
+            controller.Changed(source.Name, canaryDeployment: true);
         }
 
         return new ApplyResponse(results);
@@ -324,8 +330,12 @@ internal sealed partial class RuntimeCommands(
                 throw new CommandException(409, text);
             }
 
-            record.SetStatus(record.Status with { Canary = status });
-            platform.Put(record, time.GetUtcNow());
+            platform.Atomically(() =>
+            {
+                record.SetStatus(record.Status with { Canary = status });
+                platform.Put(record, time.GetUtcNow());
+                return true;
+            });
             message = text;
         }
         finally
@@ -333,7 +343,7 @@ internal sealed partial class RuntimeCommands(
             platform.Gate.Release();
         }
 
-        controller.Enqueue(name);
+        controller.Changed(name);
         return new MessageResponse(message);
     }
 
@@ -347,7 +357,11 @@ internal sealed partial class RuntimeCommands(
                 try
                 {
                     deleted = Require(name).Kind.ToLowerInvariant();
-                    platform.Delete(name);
+                    platform.Atomically(() =>
+                    {
+                        platform.Delete(name);
+                        return true;
+                    });
                 }
                 finally
                 {
@@ -364,7 +378,11 @@ internal sealed partial class RuntimeCommands(
                         throw CommandException.NotFound("CanaryDeployment", name);
                     }
 
-                    platform.DeleteCanaryDeployment(name);
+                    platform.Atomically(() =>
+                    {
+                        platform.DeleteCanaryDeployment(name);
+                        return true;
+                    });
                 }
                 finally
                 {
@@ -376,7 +394,7 @@ internal sealed partial class RuntimeCommands(
                 await platform.Gate.WaitAsync();
                 try
                 {
-                    return platform.DeleteTemplate(name)
+                    return platform.Atomically(() => platform.DeleteTemplate(name))
                         ? new MessageResponse($"analysistemplate \"{name}\" deleted")
                         : throw CommandException.NotFound("AnalysisTemplate", name);
                 }
@@ -417,15 +435,19 @@ internal sealed partial class RuntimeCommands(
                 throw new CommandException(400, errors.Select(e => e.ToString()).ToList());
             }
 
-            record.Replace(manifest);
-            platform.Put(record, time.GetUtcNow());
+            platform.Atomically(() =>
+            {
+                record.Replace(manifest);
+                platform.Put(record, time.GetUtcNow());
+                return true;
+            });
         }
         finally
         {
             platform.Gate.Release();
         }
 
-        controller.Enqueue(name);
+        controller.Changed(name);
         return new MessageResponse(message);
     }
 

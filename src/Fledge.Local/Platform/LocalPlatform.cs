@@ -22,25 +22,79 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
     private readonly Dictionary<string, CanaryDeploymentRecord> _canaryDeployments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ReplicaSetState>> _replicaSets = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> _templates = ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>.Empty;
+    private List<Action>? _deferred;
 
     public LocalPlatform(StateStore store, Supervisor supervisor)
     {
         _store = store;
         _supervisor = supervisor;
-        foreach (var (name, body, createdAt) in store.Objects(StoredKinds.Rollout))
+        Load();
+    }
+
+    /// <summary>Reads rollouts, their replica sets, CanaryDeployments and AnalysisTemplates from the store.</summary>
+    private void Load()
+    {
+        _rollouts.Clear();
+        _replicaSets.Clear();
+        _canaryDeployments.Clear();
+        foreach (var (name, body, createdAt) in _store.Objects(StoredKinds.Rollout))
         {
             _rollouts[name] = RolloutRecord.FromJson(body, createdAt);
-            _replicaSets[name] = store.ReplicaSets(name).Select(rs => rs.ToState()).ToDictionary(rs => rs.Name, StringComparer.Ordinal);
+            _replicaSets[name] = _store.ReplicaSets(name).Select(rs => rs.ToState()).ToDictionary(rs => rs.Name, StringComparer.Ordinal);
         }
 
-        foreach (var (name, body, createdAt) in store.Objects(StoredKinds.CanaryDeployment))
+        foreach (var (name, body, createdAt) in _store.Objects(StoredKinds.CanaryDeployment))
         {
             _canaryDeployments[name] = CanaryDeploymentRecord.FromJson(body, createdAt);
         }
 
-        foreach (var (name, body, _) in store.Objects(StoredKinds.AnalysisTemplate))
+        _templates = ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>.Empty;
+        foreach (var (name, body, _) in _store.Objects(StoredKinds.AnalysisTemplate))
         {
             _templates = _templates.SetItem(name, System.Text.Json.JsonSerializer.Deserialize<Core.Analysis.AnalysisTemplate>(body, StoreJson.Options)!);
+        }
+    }
+
+    /// <summary>
+    /// Makes the changes <paramref name="change"/> makes (under the gate) all or not at all: their writes are one
+    /// transaction, and what they set in motion (replicas stopped, routes changed) happens once it is stored. When a
+    /// write fails, the platform is read back from the store as it was, and the failure is thrown.
+    /// </summary>
+    public T Atomically<T>(Func<T> change)
+    {
+        var result = default(T)!;
+        _deferred = [];
+        try
+        {
+            _store.InTransaction(() => result = change());
+        }
+        catch
+        {
+            _deferred = null;
+            Load();
+            throw;
+        }
+
+        var deferred = _deferred;
+        _deferred = null;
+        foreach (var act in deferred)
+        {
+            act();
+        }
+
+        return result;
+    }
+
+    /// <summary>Acts at once, or once the change under way is stored (see <see cref="Atomically"/>).</summary>
+    private void Act(Action act)
+    {
+        if (_deferred is { } deferred)
+        {
+            deferred.Add(act);
+        }
+        else
+        {
+            act();
         }
     }
 
@@ -212,7 +266,7 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         _store.PutObject(StoredKinds.Rollout, record.Name, record.ToJson(), now);
         _rollouts[record.Name] = record;
         _replicaSets.TryAdd(record.Name, new Dictionary<string, ReplicaSetState>(StringComparer.Ordinal));
-        RoutesChanged?.Invoke(Routes());
+        Act(() => RoutesChanged?.Invoke(Routes()));
     }
 
     /// <summary>Deletes a rollout with its replica sets; their replicas stop gracefully.</summary>
@@ -221,13 +275,13 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         foreach (var rs in ReplicaSetsOf(name).ToList())
         {
             _store.DeleteReplicaSet(rs.Name);
-            _supervisor.Remove(rs.Name);
+            Act(() => _supervisor.Remove(rs.Name));
         }
 
         _store.DeleteObject(StoredKinds.Rollout, name);
         _rollouts.Remove(name);
         _replicaSets.Remove(name);
-        RoutesChanged?.Invoke(Routes());
+        Act(() => RoutesChanged?.Invoke(Routes()));
     }
 
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)

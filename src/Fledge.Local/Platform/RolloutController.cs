@@ -18,6 +18,9 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
 
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, Failure> _failing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _timers = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _changed = new(StringComparer.Ordinal);
     private Task? _loop;
     private Task? _resync;
 
@@ -30,6 +33,14 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
     public void Enqueue(string rollout) => _queue.Writer.TryWrite(rollout);
 
     public void EnqueueCanaryDeployment(string name) => _queue.Writer.TryWrite(CanaryDeploymentKey + name);
+
+    /// <summary>A user changed the rollout (or CanaryDeployment, with <paramref name="canaryDeployment"/>): reconciled at once, even while its failures back off.</summary>
+    public void Changed(string name, bool canaryDeployment = false)
+    {
+        var key = canaryDeployment ? CanaryDeploymentKey + name : name;
+        _changed[key] = true;
+        _queue.Writer.TryWrite(key);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -53,7 +64,11 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
 
                 foreach (var name in pending)
                 {
-                    await ReconcileAsync(name);
+                    // A key that failed waits out its back-off (its timer queues it again), whatever else queues it.
+                    if (_changed.TryRemove(name, out _) || !_failing.TryGetValue(name, out var failure) || time.GetUtcNow() >= failure.NotBefore)
+                    {
+                        await ReconcileAsync(name);
+                    }
                 }
 
                 pending.Clear();
@@ -91,15 +106,37 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
                 result = Reconciler.Reconcile(platform, name, time.GetUtcNow());
             }
 
+            if (_failing.Remove(name))
+            {
+                logger.LogInformation("reconciling {Key} works again", name);
+            }
+
             if (result.RequeueAfter is { } after)
             {
                 _ = RequeueAsync(name, after);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException
+            or Store.StateWriteException)
         {
-            logger.LogError(e, "reconciling rollout {Rollout} failed; retrying", name);
-            _ = RequeueAsync(name, TimeSpan.FromSeconds(1));
+            // Back-off from 1 s doubling to 30 s; the same failure again is logged once, not each time.
+            var previous = _failing.GetValueOrDefault(name);
+            var delay = previous is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(previous.Delay.Ticks * 2, MaxBackOff.Ticks));
+            _failing[name] = new Failure(time.GetUtcNow() + delay, delay, e.Message);
+            if (previous?.Message != e.Message)
+            {
+                if (e is Store.StateWriteException)
+                {
+                    logger.LogError("reconciling {Key} failed: {Message}; retrying with back-off (up to {MaxBackOff} s)", name, e.Message, MaxBackOff.TotalSeconds);
+                }
+                else
+                {
+                    logger.LogError(e, "reconciling {Key} failed; retrying with back-off (up to {MaxBackOff} s)", name, MaxBackOff.TotalSeconds);
+                }
+            }
+
+            _ = RequeueAsync(name, delay);
+            return;
         }
         finally
         {
@@ -107,11 +144,35 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
         }
     }
 
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
+
+    private sealed record Failure(DateTimeOffset NotBefore, TimeSpan Delay, string Message);
+
+    /// <summary>Queues the key again after a while; a key has one timer at a time, the earliest asked for.</summary>
     private async Task RequeueAsync(string name, TimeSpan after)
     {
+        var due = time.GetUtcNow() + after;
+        lock (_timers)
+        {
+            if (_timers.TryGetValue(name, out var pending) && pending <= due)
+            {
+                return;
+            }
+
+            _timers[name] = due;
+        }
+
         try
         {
             await Task.Delay(after, time, _stop.Token);
+            lock (_timers)
+            {
+                if (_timers.GetValueOrDefault(name) == due)
+                {
+                    _timers.Remove(name);
+                }
+            }
+
             Enqueue(name);
         }
         catch (OperationCanceledException)

@@ -141,7 +141,7 @@ internal sealed partial class Replica : IDisposable
             // As when a container's main process ends: whatever it started goes with it.
             Signals.SendGroup(process.Pid, Signals.SigKill);
             _host.Cgroups.KillAll(Name);
-            _host.Store.DeleteProcess(Name);
+            _host.Store.ForgetProcess(Name);
             if (_life.IsCancellationRequested)
             {
                 return;
@@ -219,7 +219,19 @@ internal sealed partial class Replica : IDisposable
             return false;
         }
 
-        _host.Store.PutProcess(new StoredProcess(Name, process.Pid, process.StartTicks, Template.ReplicaSet, Port, _host.Time.GetUtcNow()));
+        try
+        {
+            _host.Store.PutProcess(new StoredProcess(Name, process.Pid, process.StartTicks, Template.ReplicaSet, Port, _host.Time.GetUtcNow()));
+        }
+        catch (StateWriteException e)
+        {
+            // A process the store does not know of would outlive a crash unowned: it does not run.
+            Signals.SendGroup(process.Pid, Signals.SigKill);
+            _host.Cgroups.KillAll(Name);
+            error = e.Message;
+            return false;
+        }
+
         lock (_gate)
         {
             _process = process;
@@ -249,7 +261,8 @@ internal sealed partial class Replica : IDisposable
         }
 
         _host.Cgroups.KillAll(Name);
-        _host.Store.DeleteProcess(Name);
+        _host.Store.ForgetProcess(Name);
+
         Dispose();
     }
 

@@ -67,16 +67,20 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
             Entry? entry;
             lock (_services)
             {
-                if (!_services.Remove(name, out entry))
+                if (!_services.ContainsKey(name))
                 {
                     return false;
                 }
-
-                RouteAll();
             }
 
             store.DeleteObject(StoredKinds.Service, name);
-            await StopAsync(entry);
+            lock (_services)
+            {
+                _services.Remove(name, out entry);
+                RouteAll();
+            }
+
+            await StopAsync(entry!);
             return true;
         }
         finally

@@ -14,6 +14,7 @@ public sealed class StateStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private readonly string _path;
 
     /// <param name="durability">
     /// Full (the default) makes every write durable before it returns: an answer the runtime gave is never lost to a
@@ -21,6 +22,7 @@ public sealed class StateStore : IDisposable
     /// </param>
     public StateStore(string path, Durability durability = Durability.Full)
     {
+        _path = path;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         Execute($"""
@@ -106,6 +108,18 @@ public sealed class StateStore : IDisposable
         ("$pod", process.Pod), ("$pid", process.Pid), ("$at", process.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
         ("$ticks", process.StartTicks), ("$rs", process.ReplicaSet), ("$port", process.Port));
 
+    /// <summary>Forgets a process that has ended. A failed write is not thrown: the row names a process that is gone, which the next start sees (pid and start time) and drops.</summary>
+    public void ForgetProcess(string pod)
+    {
+        try
+        {
+            DeleteProcess(pod);
+        }
+        catch (StateWriteException)
+        {
+        }
+    }
+
     public void DeleteProcess(string pod) => Execute("DELETE FROM processes WHERE pod = $pod", ("$pod", pod));
 
     public IReadOnlyList<StoredProcess> Processes() => Query(
@@ -161,6 +175,38 @@ public sealed class StateStore : IDisposable
 
     private object NextVersion => Interlocked.Increment(ref _version);
 
+    /// <summary>
+    /// Runs <paramref name="body"/> (synchronous, its writes through this store) as one transaction: all of its writes
+    /// are stored, or none. Other threads' writes wait until it ends.
+    /// </summary>
+    public void InTransaction(Action body)
+    {
+        lock (_gate)
+        {
+            Execute("BEGIN IMMEDIATE");
+            try
+            {
+                body();
+                Execute("COMMIT");
+            }
+            catch
+            {
+                try
+                {
+                    using var rollback = _connection.CreateCommand();
+                    rollback.CommandText = "ROLLBACK";
+                    rollback.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // SQLite has rolled back already (a failed COMMIT on a full disk does).
+                }
+
+                throw;
+            }
+        }
+    }
+
     private void Execute(string sql, params (string Name, object Value)[] parameters)
     {
         lock (_gate)
@@ -172,7 +218,27 @@ public sealed class StateStore : IDisposable
                 command.Parameters.AddWithValue(name, value);
             }
 
-            command.ExecuteNonQuery();
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (StateWriteException.Reason(e, SystemErrno()) is { } reason)
+            {
+                throw new StateWriteException(_path, reason, e);
+            }
+        }
+    }
+
+    /// <summary>The last error number the operating system gave SQLite on this connection (ENOSPC, EROFS...); 0 when unknown.</summary>
+    private int SystemErrno()
+    {
+        try
+        {
+            return _connection.Handle is { } handle ? NativeSqlite.SystemErrno(handle.DangerousGetHandle()) : 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
         }
     }
 
@@ -199,6 +265,12 @@ public sealed class StateStore : IDisposable
     }
 }
 
+internal static partial class NativeSqlite
+{
+    [System.Runtime.InteropServices.LibraryImport("e_sqlite3", EntryPoint = "sqlite3_system_errno")]
+    public static partial int SystemErrno(IntPtr db);
+}
+
 /// <summary>How a store writes: see <see cref="StateStore"/>.</summary>
 public enum Durability
 {
@@ -208,3 +280,34 @@ public enum Durability
 
 /// <summary>The state database cannot be trusted; the message names it and the way out.</summary>
 public sealed class StateUnreadableException(string message) : Exception(message);
+
+/// <summary>
+/// A change could not be stored (a full disk, a read-only file system, an I/O error): nothing of it was kept, and
+/// the message says why in the file system's words.
+/// </summary>
+public sealed class StateWriteException(string path, string reason, SqliteException inner)
+    : Exception($"cannot save the runtime's state in {path}: {reason} (SQLite error {inner.SqliteErrorCode}: {inner.Message.Split('\'').ElementAtOrDefault(1) ?? inner.Message}); nothing was changed: {WayOut(reason)}", inner)
+{
+    /// <summary>
+    /// Why SQLite could not write, as the operating system put it (<paramref name="errno"/>, the last system error
+    /// SQLite saw) or else as SQLite did; null for errors that are not about the disk.
+    /// </summary>
+    public static string? Reason(SqliteException e, int errno) => (e.SqliteErrorCode & 0xff) switch
+    {
+        13 or 8 or 10 or 14 when errno == 28 => "no space left on device",
+        13 or 8 or 10 or 14 when errno == 30 => "read-only file system",
+        13 or 8 or 10 or 14 when errno == 122 => "disk quota exceeded",
+        13 => "no space left on device",
+        8 => "read-only file system",
+        10 => "input/output error",
+        14 => "the file cannot be opened",
+        _ => null,
+    };
+
+    private static string WayOut(string reason) => reason switch
+    {
+        "no space left on device" => "free space on its file system and try again",
+        "read-only file system" => "make its file system writable again (mount -o remount,rw) and try again",
+        _ => "check the disk and the file, then try again",
+    };
+}

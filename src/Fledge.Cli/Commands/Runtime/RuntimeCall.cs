@@ -38,7 +38,12 @@ internal static class RuntimeCall
         }
         catch (CommandException e)
         {
-            return context.Fail(e.Status == 400 ? ExitCodes.InvalidInput : ExitCodes.RolloutFailed, e.Errors);
+            return context.Fail(e.Status switch
+            {
+                400 => ExitCodes.InvalidInput,
+                507 => ExitCodes.Unavailable,
+                _ => ExitCodes.RolloutFailed,
+            }, e.Errors);
         }
     }
 
