@@ -20,10 +20,17 @@ internal static class GetCommand
         var name = new Argument<string?>("name") { Description = "Only this object", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--output", "-o")
         {
-            Description = "table (default), wide, name, or json / yaml: Kubernetes objects (a List for several) that `fledge apply -f -` takes back",
+            Description = "table (default), wide, name, json / yaml (Kubernetes objects, a List for several, that `fledge apply -f -` takes back), or jsonpath={.status.phase}",
             DefaultValueFactory = _ => "table",
         };
-        output.AcceptOnlyFromAmong("table", "wide", "name", "json", "yaml");
+        output.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (value is not ("table" or "wide" or "name" or "json" or "yaml") && !value.StartsWith("jsonpath=", StringComparison.Ordinal))
+            {
+                result.AddError($"--output: Invalid value: \"{value}\": use table, wide, name, json, yaml or jsonpath={{.path}}");
+            }
+        });
         var involved = new Option<string?>("--for") { Description = "events: only those of this object, KIND/NAME (rollout/hello)" };
         var command = new Command("get", "List objects of the running runtime") { kind, name, output, involved };
         command.SetAction(parse =>
@@ -79,6 +86,14 @@ internal static class GetCommand
                 break;
             case "yaml":
                 YamlOutput.Write(context.Output, document);
+                break;
+            case var jsonPath when jsonPath.StartsWith("jsonpath=", StringComparison.Ordinal):
+                if (JsonPathText.Render(jsonPath["jsonpath=".Length..], document, out var error) is not { } text)
+                {
+                    return context.Fail(ExitCodes.InvalidInput, [$"--output: {error}"]);
+                }
+
+                context.Output.Write(text);
                 break;
             default:
                 foreach (var item in objects)

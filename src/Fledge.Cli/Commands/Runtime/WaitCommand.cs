@@ -127,15 +127,12 @@ internal static class WaitCommand
             }
         }
 
-        private static string? Field(JsonNode obj, IEnumerable<string> path)
-        {
-            var node = path.Aggregate<string, JsonNode?>(obj, (current, part) => current?[part]);
-            return node switch
+        private static string? Field(JsonNode obj, IEnumerable<string> path) =>
+            Output.JsonPathText.Values(obj, string.Join('.', path)).FirstOrDefault() switch
             {
                 null => null,
                 JsonValue value when value.TryGetValue<string>(out var text) => text,
-                _ => node.ToJsonString(),
+                var node => node.ToJsonString(),
             };
-        }
     }
 }
