@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fledge's one script for the things a checkout needs beyond `dotnet`:
 #
-#   ./build.sh test [ARGS]   install what the tests use (once), then run every test: dotnet test [ARGS]
-#   ./build.sh setup         only install what the tests use: Debian's prometheus and curl (apt-get)
+#   ./build.sh test [ARGS]   install what the tests use (once), start a Kubernetes control plane for them, then run
+#                            every test: dotnet test [ARGS]
+#   ./build.sh setup         only install what the tests use: Debian's prometheus, curl and kubectl (apt-get), and
+#                            build the control plane (tests/kubernetes/control-plane.sh; about 11 min once, then cached)
 #   ./build.sh install       install the `fledge` command (a dotnet tool, ReadyToRun) and the kubectl plugin
 #                            `kubectl fledge` (kubectl-fledge beside it), from this checkout
 #
@@ -15,7 +17,11 @@ say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # command:debian-package pairs the tests run for real.
-TOOLS=(prometheus:prometheus curl:curl)
+TOOLS=(prometheus:prometheus curl:curl kubectl:kubernetes-client)
+
+# The tests' own control plane, on ports and in a directory of its own (a developer's own one is left alone).
+export K8S_CP_RUN=${K8S_CP_RUN:-/tmp/fledge-test-k8s}
+export APISERVER_PORT=${APISERVER_PORT:-16443} ETCD_PORT=${ETCD_PORT:-23890} ETCD_PEER_PORT=${ETCD_PEER_PORT:-23900} KCM_PORT=${KCM_PORT:-10357}
 
 setup() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net); it is all Fledge needs by hand"
@@ -37,8 +43,23 @@ setup() {
     || die "could not install ${missing[*]}; install by hand: apt-get install -y ${missing[*]}"
 }
 
+# Runs the control plane script as root (sudo when needed), with the tests' ports and directory.
+control_plane() {
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo --preserve-env=K8S_CP_RUN,APISERVER_PORT,ETCD_PORT,ETCD_PEER_PORT,KCM_PORT)
+  "${sudo[@]}" tests/kubernetes/control-plane.sh "$@"
+}
+
+start_control_plane() {
+  say "starting the tests' Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager; the first build takes about 11 min)"
+  control_plane start || die "the Kubernetes control plane did not start; see $K8S_CP_RUN/logs"
+  export FLEDGE_TEST_KUBECONFIG=$K8S_CP_RUN/kubeconfig
+  trap 'control_plane stop >/dev/null 2>&1 || true' EXIT
+}
+
 run_tests() {
   setup
+  start_control_plane
   local log code
   log=$(mktemp)
   set +e
@@ -84,7 +105,7 @@ install_tool() {
 
 case "${1:-}" in
   test) shift; run_tests "$@" ;;
-  setup) setup; say "everything the tests use is installed" ;;
+  setup) setup; control_plane build; say "everything the tests use is installed" ;;
   install) install_tool ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

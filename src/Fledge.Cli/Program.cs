@@ -30,6 +30,7 @@ namespace Fledge.Cli
                 ScaleCommands.Scale(context, dataDirectory),
                 LogsCommand.Create(context, dataDirectory),
                 WaitCommand.Create(context, dataDirectory),
+                Commands.Kubernetes.OperatorCommand.Create(context),
                 HelloCommand.Create(),
             };
             var parse = root.Parse(args);

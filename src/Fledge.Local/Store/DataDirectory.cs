@@ -64,7 +64,7 @@ public sealed class DataDirectory : IDisposable
             // FileShare.None takes an exclusive flock on Unix, released by the kernel when the process dies.
             lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (e.HResult is WouldBlock or SharingViolation)
         {
             // The lock file cannot be read while locked; the owner's pid is kept beside it.
             var pidPath = System.IO.Path.Combine(path, "fledge.pid");
@@ -76,7 +76,12 @@ public sealed class DataDirectory : IDisposable
         return new DataDirectory(path, lockFile);
     }
 
-    /// <summary>The HResult .NET gives an open that another process's lock refuses (ERROR_SHARING_VIOLATION); a read-only file system or a full disk is another error, reported as it is.</summary>
+    /// <summary>
+    /// The HResult .NET gives an open that another process's lock refuses: the errno of flock (EWOULDBLOCK) on
+    /// Linux, ERROR_SHARING_VIOLATION elsewhere. A read-only file system or a full disk is another error, reported as it is.
+    /// </summary>
+    private const int WouldBlock = 11;
+
     private const int SharingViolation = unchecked((int)0x80070020);
 
     public void Dispose() => _lock.Dispose();

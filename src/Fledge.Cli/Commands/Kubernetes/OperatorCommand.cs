@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using Fledge.Kubernetes;
+using k8s;
+using k8s.Exceptions;
+using Microsoft.Extensions.Logging;
+
+namespace Fledge.Cli.Commands.Kubernetes;
+
+/// <summary>`fledge operator`: reconciles Rollouts on a Kubernetes cluster until SIGINT or SIGTERM.</summary>
+internal static class OperatorCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster ServiceAccount)" };
+        var kubeContext = new Option<string?>("--context") { Description = "The kubeconfig context to use" };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Watch this namespace only" };
+        var all = new Option<bool>("--all-namespaces", "-A") { Description = "Watch every namespace (the default when no --namespace is given)" };
+        var port = new Option<int>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (0 picks a free one)", DefaultValueFactory = _ => 8081 };
+        var address = new Option<string>("--health-address") { Description = "Address /healthz, /readyz and /metrics listen on", DefaultValueFactory = _ => "0.0.0.0" };
+        var identity = new Option<string?>("--identity") { Description = "This operator's name in the Lease and in Events (default: host name and pid)" };
+        var command = new Command("operator", "Reconcile Rollouts on a Kubernetes cluster (one acts at a time: they hold a Lease)")
+        {
+            kubeconfig, kubeContext, ns, all, port, address, identity,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(ns) is not null && result.GetValue(all))
+            {
+                result.AddError("--namespace and --all-namespaces: give one of them");
+            }
+
+            if (!IPAddress.TryParse(result.GetValue(address), out _))
+            {
+                result.AddError($"--health-address: Invalid value: \"{result.GetValue(address)}\": give an IP address, such as 0.0.0.0 or 127.0.0.1");
+            }
+        });
+        command.SetAction(parse =>
+        {
+            KubernetesClientConfiguration config;
+            try
+            {
+                config = parse.GetValue(kubeconfig) is { } file
+                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file, parse.GetValue(kubeContext))
+                    : KubernetesClientConfiguration.IsInCluster() && parse.GetValue(kubeContext) is null
+                        ? KubernetesClientConfiguration.InClusterConfig()
+                        : KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: parse.GetValue(kubeContext));
+            }
+            catch (Exception e) when (e is KubeConfigException or FileNotFoundException or IOException)
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"--kubeconfig: {e.Message}; give a kubeconfig with --kubeconfig or KUBECONFIG"]);
+            }
+
+            var watched = parse.GetValue(ns);
+            var options = new OperatorOptions(watched, parse.GetValue(identity) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+                watched ?? config.Namespace ?? "default", TimeSpan.FromSeconds(10));
+            return Run(context, config, options, IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
+        });
+        return command;
+    }
+
+    private static int Run(CliContext context, KubernetesClientConfiguration config, OperatorOptions options, IPAddress address, int port)
+    {
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        }).SetMinimumLevel(LogLevel.Information));
+        var logger = loggerFactory.CreateLogger("fledge-operator");
+        using var client = new k8s.Kubernetes(config);
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => { signal.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => { signal.Cancel = true; stop.Cancel(); });
+        var rolloutOperator = new RolloutOperator(client, options, logger);
+        OperatorEndpoints endpoints;
+        try
+        {
+            endpoints = OperatorEndpoints.StartAsync(rolloutOperator, address, port).GetAwaiter().GetResult();
+        }
+        catch (IOException e)
+        {
+            return context.Fail(ExitCodes.Unavailable, [$"--health-port: cannot listen on {address}:{port}: {e.Message}; choose a free port"]);
+        }
+
+        context.Error.WriteLine($"fledge operator: API server {config.Host}, {(options.Namespace is null ? "all namespaces" : $"namespace {options.Namespace}")}, " +
+            $"lease {options.LeaseNamespace}/{OperatorOptions.LeaseName} as {options.Identity}, probes and metrics {endpoints.Address}");
+        try
+        {
+            rolloutOperator.RunAsync(stop.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            endpoints.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            rolloutOperator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        context.Error.WriteLine("stopped");
+        return ExitCodes.Success;
+    }
+}

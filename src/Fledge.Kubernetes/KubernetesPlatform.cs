@@ -1,0 +1,281 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Fledge.Control;
+using Fledge.Core.Manifests;
+using Fledge.Core.Planning;
+using Fledge.Core.Rollouts;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Fledge.Kubernetes;
+
+/// <summary>
+/// The planner's platform on a Kubernetes API server, for rollouts named "namespace/name": what it observes comes
+/// from the operator's caches, what it decides is written to the API server (ReplicaSets it owns with a controller
+/// reference and the pod-template-hash label and selector, as the Deployment controller makes them; the rollout's
+/// revision annotation; its status through the status subresource, refused on a stale resourceVersion; each decision
+/// as an Event). The API server's answer goes into the cache at once, so the next pass sees it.
+/// </summary>
+internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<RolloutObject> rollouts, ObjectCache<V1ReplicaSet> replicaSets, string identity)
+    : IRolloutPlatform
+{
+    public const string Component = "fledge-operator";
+
+    public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
+    {
+        var obj = Find(rolloutName);
+        var rollout = ToRollout(obj);
+        var sets = Owned(obj).Select(rs => AsWritten(ReplicaSetReader.Read(rs), rs, rollout)).ToImmutableArray();
+        return new RolloutSnapshot(rollout, sets, now);
+    }
+
+    public void Apply(string rolloutName, PlanAction action, DateTimeOffset now)
+    {
+        var obj = Find(rolloutName);
+        var ns = obj.Metadata.NamespaceProperty;
+        switch (action)
+        {
+            case CreateReplicaSet create:
+                Create(obj, create.ReplicaSet);
+                break;
+            case ScaleReplicaSet scale:
+                PatchReplicaSet(ns, scale.Name, new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["annotations"] = new JsonObject
+                        {
+                            [Annotations.DesiredReplicas] = Text(scale.DesiredReplicas),
+                            [Annotations.MaxReplicas] = Text(scale.MaxReplicas),
+                        },
+                    },
+                    ["spec"] = new JsonObject { ["replicas"] = scale.To },
+                });
+                break;
+            case AnnotateReplicaSet annotate:
+                var current = replicaSets.Get(ns, annotate.Name)?.Metadata.Annotations ?? new Dictionary<string, string>();
+                var wanted = ReplicaSetAnnotations(annotate.Annotations, annotate.Revision, annotate.RevisionHistory, annotate.DesiredReplicas, annotate.MaxReplicas);
+                var patch = new JsonObject();
+                foreach (var (key, value) in wanted)
+                {
+                    patch[key] = value;
+                }
+
+                foreach (var key in current.Keys.Where(k => !wanted.ContainsKey(k) && !Annotations.IsSkippedOnCopy(k)))
+                {
+                    patch[key] = null;
+                }
+
+                PatchReplicaSet(ns, annotate.Name, new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = patch } });
+                break;
+            case DeleteReplicaSet delete:
+                Call(() => client.AppsV1.DeleteNamespacedReplicaSetAsync(delete.Name, ns, propagationPolicy: "Background"));
+                replicaSets.Remove(ns, delete.Name);
+                break;
+            case SetRolloutRevision revision:
+                var patched = Call(() => client.CustomObjects.PatchNamespacedCustomObjectAsync<RolloutObject>(
+                    new V1Patch(new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [Annotations.Revision] = Text(revision.Revision) } } }.ToJsonString(), V1Patch.PatchType.MergePatch),
+                    Group(obj), RolloutCrd.Version, ns, RolloutCrd.Plural, obj.Metadata.Name));
+                rollouts.Put(patched);
+                break;
+            case UpdateRolloutStatus status:
+                var body = new RolloutObject
+                {
+                    ApiVersion = obj.ApiVersion,
+                    Kind = obj.Kind,
+                    Metadata = obj.Metadata,
+                    Spec = obj.Spec,
+                    Status = StatusJson.ToNode(status.Status, ToRollout(obj) with { Status = status.Status }),
+                };
+                try
+                {
+                    // Replace, with the resourceVersion read: a rollout changed since is refused (409), re-read and planned again.
+                    var written = Call(() => client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<RolloutObject>(body, Group(obj), RolloutCrd.Version, ns, RolloutCrd.Plural, obj.Metadata.Name));
+                    rollouts.Put(written);
+                }
+                catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
+                {
+                    throw new StaleRolloutException(rolloutName);
+                }
+
+                break;
+            case RecordEvent recorded:
+                Record(obj, recorded, now);
+                break;
+            case SetTrafficWeight:
+                // Without a traffic router the canary's share is its share of the replicas.
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The API server fills in a ReplicaSet's pod template with defaults (imagePullPolicy, terminationMessagePath...)
+    /// that a Rollout's template, a custom resource's, never gets; so, as Argo Rollouts does, the ReplicaSet whose
+    /// pod-template-hash is the rollout template's hash is the rollout's template, as written.
+    /// </summary>
+    private static ReplicaSetState AsWritten(ReplicaSetState state, V1ReplicaSet rs, Rollout rollout)
+    {
+        var template = rollout.Spec.Template;
+        if (rs.Metadata.Labels?.TryGetValue(Annotations.PodTemplateHashLabel, out var hash) != true)
+        {
+            return state;
+        }
+
+        var collisions = rollout.Status.CollisionCount;
+        var matches = hash == template.Hash || Enumerable.Range(1, Math.Max(0, collisions)).Any(c => PodTemplateHasher.Hash(template.Key, c) == hash);
+        return matches ? state with { Template = new PodTemplate(PodTemplateHasher.WithHashLabel(template.Spec, hash!), template.Key, hash!) } : state;
+    }
+
+    /// <summary>The rollout as the planner reads it; its manifest errors, with field paths, when it does not validate.</summary>
+    public static Rollout ToRollout(RolloutObject obj)
+    {
+        var resource = new RolloutResource
+        {
+            ApiVersion = obj.ApiVersion,
+            Kind = obj.Kind,
+            Metadata = KubernetesJson.Deserialize<V1ObjectMeta>(KubernetesJson.Serialize(obj.Metadata)),
+            Spec = KubernetesJson.Deserialize<RolloutSpecResource>(obj.Spec?.ToJsonString() ?? "{}"),
+        };
+        var (rollout, errors) = RolloutReader.FromResource(resource, obj.ApiVersion, obj.Kind);
+        return rollout is null
+            ? throw new InvalidRolloutException(string.Join("; ", errors.Select(e => e.ToString())))
+            : rollout with { Status = StatusJson.FromNode(obj.Status), Namespace = obj.Metadata.NamespaceProperty ?? "" };
+    }
+
+    private RolloutObject Find(string rolloutName)
+    {
+        var slash = rolloutName.IndexOf('/', StringComparison.Ordinal);
+        return rollouts.Get(rolloutName[..slash], rolloutName[(slash + 1)..]) ?? throw new KeyNotFoundException($"rollout {rolloutName} is gone");
+    }
+
+    /// <summary>The ReplicaSets the rollout controls (by the uid in their controller reference).</summary>
+    private IEnumerable<V1ReplicaSet> Owned(RolloutObject obj) => replicaSets.Objects.Where(rs =>
+        rs.Metadata.NamespaceProperty == obj.Metadata.NamespaceProperty
+        && rs.Metadata.DeletionTimestamp is null
+        && rs.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == obj.Metadata.Uid) == true);
+
+    private void Create(RolloutObject obj, ReplicaSetState rs)
+    {
+        var ns = obj.Metadata.NamespaceProperty;
+        var hash = rs.Name[(rs.Name.LastIndexOf('-') + 1)..];
+        var rollout = ToRollout(obj);
+        var template = PodTemplateHasher.WithHashLabel(rs.Template.Spec, hash);
+        var selector = new V1LabelSelector
+        {
+            MatchLabels = new Dictionary<string, string>(rollout.Spec.Selector.MatchLabels ?? new Dictionary<string, string>()) { [Annotations.PodTemplateHashLabel] = hash },
+            MatchExpressions = rollout.Spec.Selector.MatchExpressions,
+        };
+        var body = new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = rs.Name,
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>()),
+                Annotations = ReplicaSetAnnotations(rs.CopiedAnnotations, rs.Revision, rs.RevisionHistory, rs.DesiredReplicasAnnotation, rs.MaxReplicasAnnotation)
+                    .ToDictionary(a => a.Key, a => a.Value),
+                OwnerReferences =
+                [
+                    new V1OwnerReference
+                    {
+                        ApiVersion = obj.ApiVersion, Kind = obj.Kind, Name = obj.Metadata.Name, Uid = obj.Metadata.Uid, BlockOwnerDeletion = true, Controller = true,
+                    },
+                ],
+            },
+            Spec = new V1ReplicaSetSpec
+            {
+                Replicas = rs.Replicas,
+                MinReadySeconds = rollout.Spec.MinReadySeconds,
+                Selector = selector,
+                Template = template,
+            },
+        };
+        try
+        {
+            replicaSets.Put(Call(() => client.AppsV1.CreateNamespacedReplicaSetAsync(body, ns)));
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Made by an earlier pass whose answer was lost (or an operator killed after writing it): ours if we control it.
+            var existing = Call(() => client.AppsV1.ReadNamespacedReplicaSetAsync(rs.Name, ns));
+            if (existing.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == obj.Metadata.Uid) != true)
+            {
+                throw new InvalidOperationException($"replicaset {ns}/{rs.Name} exists and is not controlled by rollout {obj.Metadata.Name}");
+            }
+
+            replicaSets.Put(existing);
+        }
+    }
+
+    private static SortedDictionary<string, string> ReplicaSetAnnotations(
+        IReadOnlyDictionary<string, string> copied, long revision, string? history, int? desired, int? max)
+    {
+        var annotations = new SortedDictionary<string, string>(copied.ToDictionary(a => a.Key, a => a.Value), StringComparer.Ordinal)
+        {
+            [Annotations.Revision] = Text(revision),
+        };
+        if (history is not null)
+        {
+            annotations[Annotations.RevisionHistory] = history;
+        }
+
+        if (desired is { } d)
+        {
+            annotations[Annotations.DesiredReplicas] = Text(d);
+        }
+
+        if (max is { } m)
+        {
+            annotations[Annotations.MaxReplicas] = Text(m);
+        }
+
+        return annotations;
+    }
+
+    private void PatchReplicaSet(string ns, string name, JsonObject patch) =>
+        replicaSets.Put(Call(() => client.AppsV1.PatchNamespacedReplicaSetAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, ns)));
+
+    private void Record(RolloutObject obj, RecordEvent recorded, DateTimeOffset now)
+    {
+        var ns = obj.Metadata.NamespaceProperty;
+        var body = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = obj.Metadata.Name + ".", NamespaceProperty = ns },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = obj.ApiVersion,
+                Kind = obj.Kind,
+                Name = obj.Metadata.Name,
+                NamespaceProperty = ns,
+                Uid = obj.Metadata.Uid,
+                ResourceVersion = obj.Metadata.ResourceVersion,
+            },
+            Type = recorded.Type,
+            Reason = recorded.EventReason,
+            Message = recorded.Message,
+            Source = new V1EventSource { Component = Component },
+            ReportingComponent = Component,
+            ReportingInstance = identity,
+            FirstTimestamp = now.UtcDateTime,
+            LastTimestamp = now.UtcDateTime,
+            Count = 1,
+        };
+        Call(() => client.CoreV1.CreateNamespacedEventAsync(body, ns));
+    }
+
+    private static string Group(RolloutObject obj) => obj.ApiVersion.Split('/')[0];
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The planner's platform is synchronous: each write waits for the API server's answer.</summary>
+    private static T Call<T>(Func<Task<T>> call) => call().GetAwaiter().GetResult();
+}
+
+/// <summary>The rollout changed since it was read (409 on its status): read it again and plan again.</summary>
+internal sealed class StaleRolloutException(string rollout) : Exception($"rollout {rollout} changed since it was read");
+
+/// <summary>The rollout's spec does not validate; the message names each field.</summary>
+internal sealed class InvalidRolloutException(string message) : Exception(message);

@@ -1,0 +1,230 @@
+using Fledge.Control;
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Fledge.Kubernetes;
+
+/// <summary>What `fledge operator` watches and who it is.</summary>
+/// <param name="Namespace">The one namespace to watch, or null for all of them.</param>
+/// <param name="Identity">This operator's name in the Lease and in Events (the host name and pid by default).</param>
+/// <param name="LeaseNamespace">Where the Lease is held (the watched namespace, or "default").</param>
+public sealed record OperatorOptions(string? Namespace, string Identity, string LeaseNamespace, TimeSpan Resync)
+{
+    public const string LeaseName = "fledge-operator";
+}
+
+/// <summary>
+/// Reconciles Rollouts on a Kubernetes API server with the planner the simulator and the single-host runtime use.
+/// Rollouts and ReplicaSets are listed and watched into caches; a change queues its rollout (a ReplicaSet's through
+/// its controller reference) on a work queue with requeue-after and back-off; one worker reconciles a key at a time.
+/// Only the holder of the coordination.k8s.io Lease acts, so two operators never both write.
+/// </summary>
+public sealed class RolloutOperator : IAsyncDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly OperatorOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly WorkQueue _queue;
+    private readonly ObjectCache<RolloutObject> _rollouts;
+    private readonly ObjectCache<V1ReplicaSet> _replicaSets;
+    private readonly KubernetesPlatform _platform;
+    private long _reconciles;
+    private long _errors;
+
+    public RolloutOperator(IKubernetes client, OperatorOptions options, ILogger logger, TimeProvider? time = null)
+    {
+        _client = client;
+        _options = options;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _queue = new WorkQueue(_time);
+        var ns = options.Namespace;
+        _rollouts = new ObjectCache<RolloutObject>("rollouts",
+            async cancel =>
+            {
+                var list = ns is null
+                    ? await client.CustomObjects.ListClusterCustomObjectAsync<RolloutObjectList>(RolloutCrd.Group, RolloutCrd.Version, RolloutCrd.Plural, cancellationToken: cancel)
+                    : await client.CustomObjects.ListNamespacedCustomObjectAsync<RolloutObjectList>(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural, cancellationToken: cancel);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            // The typed watch of custom objects (WatchAsync<T, L>) is marked obsolete for its replacement, which is untyped.
+#pragma warning disable CS0618
+            (version, cancel) => ns is null
+                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, RolloutCrd.Plural,
+                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<RolloutObject, object>(cancellationToken: cancel)
+                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural,
+                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<RolloutObject, object>(cancellationToken: cancel),
+#pragma warning restore CS0618
+            logger);
+        _replicaSets = new ObjectCache<V1ReplicaSet>("replicasets",
+            async cancel =>
+            {
+                var list = ns is null
+                    ? await client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: cancel)
+                    : await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancel);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (version, cancel) => ns is null
+                ? client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel)
+                : client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel),
+            logger);
+        _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, options.Identity);
+        _rollouts.Changed += rollout => _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
+        _replicaSets.Changed += rs =>
+        {
+            if (rs.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == "Rollout") is { } owner)
+            {
+                _queue.Add(ObjectCache<RolloutObject>.Key(rs.Metadata.NamespaceProperty, owner.Name));
+            }
+        };
+    }
+
+    /// <summary>Whether this operator holds the Lease (and so acts).</summary>
+    public bool Leading { get; private set; }
+
+    /// <summary>True once the caches are filled (the readiness probe).</summary>
+    public bool Ready => _rollouts.Synced.IsCompleted && _replicaSets.Synced.IsCompleted;
+
+    public long Reconciles => Interlocked.Read(ref _reconciles);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    public int QueueDepth => _queue.Depth;
+
+    public IEnumerable<RolloutObject> Rollouts => _rollouts.Objects;
+
+    /// <summary>Runs until <paramref name="cancel"/>: waits for the Lease, then watches and reconciles while it holds it.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        var lease = new LeaseLock(_client, _options.LeaseNamespace, OperatorOptions.LeaseName, _options.Identity);
+        using var elector = new LeaderElector(new LeaderElectionConfig(lease)
+        {
+            LeaseDuration = TimeSpan.FromSeconds(15),
+            RenewDeadline = TimeSpan.FromSeconds(10),
+            RetryPeriod = TimeSpan.FromSeconds(2),
+        });
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var work = new TaskCompletionSource();
+        elector.OnStartedLeading += () =>
+        {
+            Leading = true;
+            _logger.LogInformation("{Identity} holds lease {Namespace}/{Lease}: reconciling", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
+            work.TrySetResult();
+        };
+        elector.OnStoppedLeading += () =>
+        {
+            Leading = false;
+            _logger.LogWarning("{Identity} lost lease {Namespace}/{Lease}: stopping", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
+            leading.Cancel();
+        };
+        var election = elector.RunUntilLeadershipLostAsync(leading.Token);
+        var started = await Task.WhenAny(work.Task, election);
+        if (started != work.Task)
+        {
+            await election;
+            return;
+        }
+
+        var tasks = new List<Task>
+        {
+            _rollouts.RunAsync(leading.Token),
+            _replicaSets.RunAsync(leading.Token),
+            WorkAsync(leading.Token),
+            ResyncAsync(leading.Token),
+            election,
+        };
+        try
+        {
+            await Task.WhenAny(tasks);
+            await leading.CancelAsync();
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException) when (leading.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken cancel)
+    {
+        await Task.WhenAll(_rollouts.Synced, _replicaSets.Synced).WaitAsync(cancel);
+        _logger.LogInformation("caches synced: {Rollouts} rollouts, {ReplicaSets} replicasets", _rollouts.Objects.Count(), _replicaSets.Objects.Count());
+        while (!cancel.IsCancellationRequested)
+        {
+            string key;
+            try
+            {
+                key = await _queue.TakeAsync(cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // The planner's platform waits for the API server on each write: off the caller's thread.
+            await Task.Run(() => Reconcile(key), CancellationToken.None);
+            _queue.Done(key);
+        }
+    }
+
+    private void Reconcile(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (_rollouts.Get(key[..slash], key[(slash + 1)..]) is null)
+        {
+            _queue.Forget(key);
+            return;
+        }
+
+        Interlocked.Increment(ref _reconciles);
+        try
+        {
+            var result = Reconciler.Reconcile(_platform, key, _time.GetUtcNow());
+            _queue.Forget(key);
+            if (result.RequeueAfter is { } after)
+            {
+                _queue.AddAfter(key, after);
+            }
+        }
+        catch (StaleRolloutException)
+        {
+            // Changed under us: the watch brings the new version; plan again from it.
+            _queue.AddAfter(key, TimeSpan.FromMilliseconds(100));
+        }
+        catch (Exception e) when (e is InvalidRolloutException or KeyNotFoundException or InvalidOperationException
+            or k8s.Autorest.HttpOperationException or HttpRequestException or IOException)
+        {
+            Interlocked.Increment(ref _errors);
+            var delay = _queue.AddRateLimited(key);
+            _logger.LogWarning("reconciling rollout {Key} failed: {Message}; again in {Seconds} s", key, e.Message, delay.TotalSeconds);
+        }
+    }
+
+    /// <summary>Every rollout again now and then: time passing (minReadySeconds, deadlines) is not an event.</summary>
+    private async Task ResyncAsync(CancellationToken cancel)
+    {
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                await Task.Delay(_options.Resync, _time, cancel);
+                foreach (var rollout in _rollouts.Objects)
+                {
+                    _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _queue.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

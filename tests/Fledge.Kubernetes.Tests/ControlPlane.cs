@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using k8s;
+
+namespace Fledge.Kubernetes.Tests;
+
+/// <summary>
+/// The real Kubernetes control plane the tests run against (etcd, kube-apiserver, kube-controller-manager, started by
+/// `./build.sh test` with tests/kubernetes/control-plane.sh), and kubectl pointed at it. deploy/kubernetes is installed
+/// once per test run, with kubectl apply -k as a user installs it.
+/// </summary>
+internal static class ControlPlane
+{
+    private static readonly Lazy<string> Installed = new(Install);
+
+    /// <summary>The admin kubeconfig ($FLEDGE_TEST_KUBECONFIG, else the control plane's default place).</summary>
+    public static string Kubeconfig
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("FLEDGE_TEST_KUBECONFIG") is { Length: > 0 } set ? set : "/tmp/k8s-cp/kubeconfig";
+            return File.Exists(path) ? path : throw new InvalidOperationException(
+                $"no Kubernetes control plane ({path} is missing); run the tests with `./build.sh test`, which starts one, or start it with `sudo tests/kubernetes/control-plane.sh start`");
+        }
+    }
+
+    public static string Repository { get; } = FindRepository();
+
+    /// <summary>A client of the API server as the cluster's admin, with deploy/kubernetes installed.</summary>
+    public static IKubernetes Client()
+    {
+        _ = Installed.Value;
+        return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
+    }
+
+    /// <summary>A namespace of the test's own, deleted when disposed.</summary>
+    public static async Task<TestNamespace> NamespaceAsync(string prefix)
+    {
+        _ = Installed.Value;
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+        Kubectl("create", "namespace", name).Code.ShouldBe(0);
+        await Task.CompletedTask;
+        return new TestNamespace(name);
+    }
+
+    public static (int Code, string Output, string Error) Kubectl(params string[] arguments) => KubectlWithInput(null, arguments);
+
+    public static (int Code, string Output, string Error) KubectlWithInput(string? input, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Tools.Require("kubectl", "kubectl")) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
+        start.ArgumentList.Add("--kubeconfig");
+        start.ArgumentList.Add(Kubeconfig);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        // kubectl 1.32 warns about the 1.20 server on every call; the warning is not the test's business.
+        var errorLines = string.Join("\n", error.Split('\n').Where(l => !l.Contains("version difference between client", StringComparison.Ordinal)));
+        return (process.ExitCode, output.Result, errorLines.Trim());
+    }
+
+    private static string Install()
+    {
+        var (code, output, error) = Kubectl("apply", "-k", Path.Combine(Repository, "deploy", "kubernetes"));
+        code.ShouldBe(0, $"kubectl apply -k deploy/kubernetes:\n{output}\n{error}");
+        Kubectl("wait", "--for=condition=Established", "crd/rollouts.fledge.io", "--timeout=60s").Code.ShouldBe(0);
+        return output;
+    }
+
+    private static string FindRepository()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Fledge.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("cannot find the repository (Fledge.slnx) above the test's directory");
+    }
+}
+
+/// <summary>A namespace for one test; deleted (without waiting) at the end.</summary>
+internal sealed class TestNamespace(string name) : IDisposable
+{
+    public string Name { get; } = name;
+
+    public void Dispose() => ControlPlane.Kubectl("delete", "namespace", Name, "--wait=false");
+}

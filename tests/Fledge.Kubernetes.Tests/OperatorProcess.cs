@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Fledge.Kubernetes.Tests;
+
+/// <summary>A real `fledge operator` process against the test control plane, watching one namespace.</summary>
+internal sealed class OperatorProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Process _process;
+
+    private OperatorProcess(Process process) => _process = process;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public int Pid => _process.Id;
+
+    public static async Task<OperatorProcess> StartAsync(string ns, string? identity = null)
+    {
+        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "operator", "--kubeconfig", ControlPlane.Kubeconfig, "--namespace", ns,
+            "--health-port", "0", "--health-address", "127.0.0.1", "--identity", identity ?? $"test-{Guid.NewGuid().ToString("N")[..6]}",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var result = new OperatorProcess(process);
+        process.OutputDataReceived += (_, e) => result.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => result.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!result.Output.Contains("fledge operator:", StringComparison.Ordinal))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"fledge operator did not start:\n{result.Output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return result;
+    }
+
+    /// <summary>The dotnet host that runs fledge.dll (under `dotnet test` this process is the test's own executable).</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
+    /// <summary>SIGKILL: no chance to finish anything.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
