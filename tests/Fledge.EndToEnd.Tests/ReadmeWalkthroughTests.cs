@@ -45,7 +45,8 @@ public sealed class ReadmeWalkthroughTests
         await File.WriteAllTextAsync(script, ReadmeWalkthrough.Script(steps, serveLog, servePid), TestContext.Current.CancellationToken);
         try
         {
-            var start = new ProcessStartInfo("bash", [script])
+            // As a terminal starts it: SIGINT and SIGQUIT at their defaults, however the tests were started.
+            var start = new ProcessStartInfo("env", ["--default-signal=INT,QUIT", "bash", script])
             {
                 WorkingDirectory = Path.GetDirectoryName(ReadmeWalkthrough.ReadmePath),
                 RedirectStandardOutput = true,

@@ -94,13 +94,15 @@ internal sealed class RuntimeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// A command started as a shell starts a foreground job: the leader of a process group of its own (setsid
-    /// execs in place, so the pid is the command's), which a terminal's Ctrl-C signals as a whole.
+    /// A command started as a shell starts a foreground job: the leader of a process group of its own (env and setsid
+    /// exec in place, so the pid is the command's), which a terminal's Ctrl-C signals as a whole.
     /// </summary>
     public static ProcessStartInfo Terminal(string program, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var argument in new[] { "--", program }.Concat(arguments))
+        // A terminal's foreground job has SIGINT and SIGQUIT at their defaults, however the tests were started (a
+        // script's background job inherits them ignored): env --default-signal restores them before setsid execs.
+        var start = new ProcessStartInfo("env") { UseShellExecute = false };
+        foreach (var argument in new[] { "--default-signal=INT,QUIT", "setsid", "--", program }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
