@@ -44,11 +44,16 @@ internal static class ControlPlane
 
     public static (int Code, string Output, string Error) Kubectl(params string[] arguments) => KubectlWithInput(null, arguments);
 
-    public static (int Code, string Output, string Error) KubectlWithInput(string? input, params string[] arguments)
+    public static (int Code, string Output, string Error) KubectlWithInput(string? input, params string[] arguments) => Run(Kubeconfig, input, arguments);
+
+    /// <summary>kubectl as someone else: with another kubeconfig (a ServiceAccount's token, say).</summary>
+    public static (int Code, string Output, string Error) KubectlAs(string kubeconfig, params string[] arguments) => Run(kubeconfig, null, arguments);
+
+    private static (int Code, string Output, string Error) Run(string kubeconfig, string? input, string[] arguments)
     {
         var start = new ProcessStartInfo(Tools.Require("kubectl", "kubectl")) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(Kubeconfig);
+        start.ArgumentList.Add(kubeconfig);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

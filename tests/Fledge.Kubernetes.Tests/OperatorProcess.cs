@@ -24,13 +24,14 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<OperatorProcess> StartAsync(string ns, string? identity = null)
+    public static async Task<OperatorProcess> StartAsync(string ns, string? identity = null, string? kubeconfig = null, string? leaseNamespace = null)
     {
         var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "operator", "--kubeconfig", ControlPlane.Kubeconfig, "--namespace", ns,
+            Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "operator", "--kubeconfig", kubeconfig ?? ControlPlane.Kubeconfig, "--namespace", ns,
             "--health-port", "0", "--health-address", "127.0.0.1", "--identity", identity ?? $"test-{Guid.NewGuid().ToString("N")[..6]}",
+            "--lease-namespace", leaseNamespace ?? ns,
         })
         {
             start.ArgumentList.Add(argument);

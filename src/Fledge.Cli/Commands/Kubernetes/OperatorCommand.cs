@@ -20,9 +20,13 @@ internal static class OperatorCommand
         var port = new Option<int>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (0 picks a free one)", DefaultValueFactory = _ => 8081 };
         var address = new Option<string>("--health-address") { Description = "Address /healthz, /readyz and /metrics listen on", DefaultValueFactory = _ => "0.0.0.0" };
         var identity = new Option<string?>("--identity") { Description = "This operator's name in the Lease and in Events (default: host name and pid)" };
+        var leaseNamespace = new Option<string?>("--lease-namespace")
+        {
+            Description = "Where the operators' Lease is held (default: $POD_NAMESPACE in a cluster, else the watched namespace, else the kubeconfig's)",
+        };
         var command = new Command("operator", "Reconcile Rollouts on a Kubernetes cluster (one acts at a time: they hold a Lease)")
         {
-            kubeconfig, kubeContext, ns, all, port, address, identity,
+            kubeconfig, kubeContext, ns, all, port, address, identity, leaseNamespace,
         };
         command.Validators.Add(result =>
         {
@@ -54,7 +58,8 @@ internal static class OperatorCommand
 
             var watched = parse.GetValue(ns);
             var options = new OperatorOptions(watched, parse.GetValue(identity) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
-                watched ?? config.Namespace ?? "default", TimeSpan.FromSeconds(10));
+                parse.GetValue(leaseNamespace) ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } pod ? pod : null) ?? watched ?? config.Namespace ?? "default",
+                TimeSpan.FromSeconds(10));
             return Run(context, config, options, IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
         });
         return command;
