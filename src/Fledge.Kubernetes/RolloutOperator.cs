@@ -97,8 +97,28 @@ public sealed class RolloutOperator : IAsyncDisposable
 
     public IEnumerable<RolloutObject> Rollouts => _rollouts.Objects;
 
-    /// <summary>Runs until <paramref name="cancel"/>: waits for the Lease, then watches and reconciles while it holds it.</summary>
+    /// <summary>
+    /// Runs until <paramref name="cancel"/>: waits for the Lease, then watches and reconciles while it holds it; a lost
+    /// Lease (the API server gone longer than the renew deadline, say) stops acting and waits for it again.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            await TermAsync(cancel);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One term: waits to hold the Lease, then acts until it is lost.</summary>
+    private async Task TermAsync(CancellationToken cancel)
     {
         var lease = new LeaseLock(_client, _options.LeaseNamespace, OperatorOptions.LeaseName, _options.Identity);
         using var elector = new LeaderElector(new LeaderElectionConfig(lease)
@@ -118,33 +138,34 @@ public sealed class RolloutOperator : IAsyncDisposable
         elector.OnStoppedLeading += () =>
         {
             Leading = false;
-            _logger.LogWarning("{Identity} lost lease {Namespace}/{Lease}: stopping", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
+            _logger.LogWarning("{Identity} lost lease {Namespace}/{Lease}: stopping until it holds it again", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
             leading.Cancel();
         };
         var election = elector.RunUntilLeadershipLostAsync(leading.Token);
-        var started = await Task.WhenAny(work.Task, election);
-        if (started != work.Task)
-        {
-            await election;
-            return;
-        }
-
-        var tasks = new List<Task>
-        {
-            _rollouts.RunAsync(leading.Token),
-            _replicaSets.RunAsync(leading.Token),
-            WorkAsync(leading.Token),
-            ResyncAsync(leading.Token),
-            election,
-        };
+        var tasks = new List<Task> { election };
         try
         {
+            if (await Task.WhenAny(work.Task, election) != work.Task)
+            {
+                await election;
+                return;
+            }
+
+            tasks.AddRange([_rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), WorkAsync(leading.Token), ResyncAsync(leading.Token)]);
             await Task.WhenAny(tasks);
             await leading.CancelAsync();
             await Task.WhenAll(tasks);
         }
         catch (OperationCanceledException) when (leading.IsCancellationRequested)
         {
+        }
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or KubernetesException)
+        {
+            // The API server cannot be reached to hold the Lease: stop acting, and try for it again.
+            Leading = false;
+            _logger.LogWarning("{Identity}: the Lease cannot be held ({Message}); trying again", _options.Identity, e.Message);
+            await leading.CancelAsync();
+            await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
     }
 

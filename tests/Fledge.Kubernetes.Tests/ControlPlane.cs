@@ -49,6 +49,48 @@ internal static class ControlPlane
     /// <summary>kubectl as someone else: with another kubeconfig (a ServiceAccount's token, say).</summary>
     public static (int Code, string Output, string Error) KubectlAs(string kubeconfig, params string[] arguments) => Run(kubeconfig, null, arguments);
 
+    /// <summary>
+    /// Stops kube-apiserver (SIGTERM) and starts it again with the same command line, as an upgrade or a crash does;
+    /// returns once it answers /readyz. Its pid file is updated, so the control plane's stop still finds it.
+    /// </summary>
+    public static async Task RestartApiServerAsync(TimeSpan down)
+    {
+        var run = Path.GetDirectoryName(Kubeconfig)!;
+        var pidFile = Path.Combine(run, "apiserver.pid");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        using (var old = Process.GetProcessById(pid))
+        {
+            old.Kill(entireProcessTree: false);
+            await old.WaitForExitAsync();
+        }
+
+        await Task.Delay(down);
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = false };
+        start.ArgumentList.Add("--fork");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("echo $$ > \"$0\"; log=\"$1\"; shift; exec \"$@\" >> \"$log\" 2>&1");
+        start.ArgumentList.Add(pidFile);
+        start.ArgumentList.Add(Path.Combine(run, "logs", "kube-apiserver.log"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var launcher = Process.Start(start)!)
+        {
+            await launcher.WaitForExitAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Kubectl("get", "--raw", "/readyz").Code != 0)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "kube-apiserver did not come back");
+            await Task.Delay(250);
+        }
+    }
+
     private static (int Code, string Output, string Error) Run(string kubeconfig, string? input, string[] arguments)
     {
         var start = new ProcessStartInfo(Tools.Require("kubectl", "kubectl")) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };

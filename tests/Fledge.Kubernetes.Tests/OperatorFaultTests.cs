@@ -115,4 +115,25 @@ public sealed class OperatorFaultTests
         status.AvailableReplicas.ShouldBe(2, "maxUnavailable 0 keeps both old replicas");
         string.Create(CultureInfo.InvariantCulture, $"{status.UpdatedReplicas}").ShouldBe("1");
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task ApiServerRestartedUnderTheOperator_ItReconnectsAndFinishesTheRollout()
+    {
+        using var client = ControlPlane.Client();
+        using var ns = await ControlPlane.NamespaceAsync("apiserver");
+        await using var kubelet = new TestKubelet(client, ns.Name, TimeSpan.FromMilliseconds(500));
+        await using var fledge = await OperatorProcess.StartAsync(ns.Name);
+        RollingUpdateTests.Apply(ns.Name, RollingUpdateTests.Rollout("v1", replicas: 4));
+        await RollingUpdateTests.WaitForAsync(ns.Name, "web", s => s.Phase == "Healthy" && s.AvailableReplicas == 4, fledge);
+
+        // When the API server goes away for a while in the middle of an update, and comes back
+        RollingUpdateTests.Apply(ns.Name, RollingUpdateTests.Rollout("v2", replicas: 4));
+        await Task.Delay(800, TestContext.Current.CancellationToken);
+        await ControlPlane.RestartApiServerAsync(down: TimeSpan.FromSeconds(3));
+
+        // Then the operator lists and watches again and finishes the update: one ReplicaSet per revision
+        await RollingUpdateTests.WaitForAsync(ns.Name, "web", s => s.ObservedGeneration == 2 && s.Phase == "Healthy" && s.UpdatedReplicas == 4 && s.AvailableReplicas == 4 && s.Replicas == 4, fledge, seconds: 120);
+        (await client.AppsV1.ListNamespacedReplicaSetAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items.Count.ShouldBe(2);
+        fledge.Output.ShouldContain("list/watch failed");
+    }
 }

@@ -53,8 +53,9 @@ internal sealed class TestKubelet : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            catch (Exception) when (!_stop.IsCancellationRequested)
             {
+                // The API server went away (or ended the watch badly): list again, as a kubelet does.
                 await Task.Delay(200);
             }
         }
@@ -77,10 +78,12 @@ internal sealed class TestKubelet : IAsyncDisposable
         var ip = $"10.244.0.{Interlocked.Increment(ref _ip) % 250}";
         _ = Task.Run(async () =>
         {
-            if (pod.Spec.NodeName is null)
+            if (pod.Spec.NodeName is null && !await Try(_client.CoreV1.CreateNamespacedPodBindingAsync(
+                    new V1Binding { Metadata = new V1ObjectMeta { Name = name }, Target = new V1ObjectReference { Kind = "Node", Name = "test-node" } }, name, _namespace)))
             {
-                await Ignore(_client.CoreV1.CreateNamespacedPodBindingAsync(
-                    new V1Binding { Metadata = new V1ObjectMeta { Name = name }, Target = new V1ObjectReference { Kind = "Node", Name = "test-node" } }, name, _namespace));
+                // Not bound (the API server away?): the next list or event of this pod tries again.
+                _handled.TryRemove(name, out _);
+                return;
             }
 
             var broken = pod.Spec.Containers.Any(c => c.Image?.Contains("broken", StringComparison.Ordinal) == true);
@@ -112,19 +115,26 @@ internal sealed class TestKubelet : IAsyncDisposable
                 }).ToList(),
             };
             var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
-            await Ignore(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, name, _namespace));
+            if (!await Try(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, name, _namespace)))
+            {
+                _handled.TryRemove(name, out _);
+            }
         });
     }
 
-    private static async Task Ignore<T>(Task<T> call)
+    private static async Task Ignore<T>(Task<T> call) => await Try(call);
+
+    /// <summary>Whether the call went through (a pod gone meanwhile, or an API server away, is a false).</summary>
+    private static async Task<bool> Try<T>(Task<T> call)
     {
         try
         {
             await call;
+            return true;
         }
-        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or TaskCanceledException)
         {
-            // Gone meanwhile.
+            return false;
         }
     }
 
