@@ -203,7 +203,13 @@ public sealed class RolloutOperator : IAsyncDisposable
         Interlocked.Increment(ref _reconciles);
         try
         {
-            var result = Reconciler.Reconcile(_platform, key, _time.GetUtcNow());
+            var result = Reconciler.Reconcile(_platform, key, _time.GetUtcNow(), plan =>
+            {
+                foreach (var action in plan.Actions.Where(a => a is not (Core.Planning.RecordEvent or Core.Planning.UpdateRolloutStatus)))
+                {
+                    _logger.LogInformation("{Key}: {Action}: {Reason}", key, action.GetType().Name, action.Reason);
+                }
+            });
             _queue.Forget(key);
             if (result.RequeueAfter is { } after)
             {

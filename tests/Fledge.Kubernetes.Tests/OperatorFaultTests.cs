@@ -115,7 +115,16 @@ public sealed class OperatorFaultTests
         status.AvailableReplicas.ShouldBe(2, "maxUnavailable 0 keeps both old replicas");
         string.Create(CultureInfo.InvariantCulture, $"{status.UpdatedReplicas}").ShouldBe("1");
     }
+}
 
+/// <summary>Runs alone, after the others: it takes the API server away from every test.</summary>
+[CollectionDefinition(nameof(ApiServerRestartTests), DisableParallelization = true)]
+public sealed class ApiServerRestartCollection;
+
+/// <summary>The API server restarted under the operator: it lists and watches again, holds the Lease again, and finishes.</summary>
+[Collection(nameof(ApiServerRestartTests))]
+public sealed class ApiServerRestartTests
+{
     [Fact(Timeout = 300_000)]
     public async Task ApiServerRestartedUnderTheOperator_ItReconnectsAndFinishesTheRollout()
     {

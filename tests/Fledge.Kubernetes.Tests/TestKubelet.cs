@@ -18,15 +18,51 @@ internal sealed class TestKubelet : IAsyncDisposable
     private readonly Task _loop;
     private int _ip = 10;
 
-    public TestKubelet(IKubernetes client, string ns, TimeSpan? readyAfter = null)
+    private readonly ConcurrentDictionary<string, V1Pod> _waiting = new(StringComparer.Ordinal);
+
+    /// <param name="readyAfter">How long after binding a pod becomes ready; null to make pods ready only on <see cref="ReadyAllAsync"/>.</param>
+    public TestKubelet(IKubernetes client, string ns, TimeSpan? readyAfter = null, bool manual = false)
     {
         _client = client;
         _namespace = ns;
         ReadyAfter = readyAfter ?? TimeSpan.FromMilliseconds(300);
+        Manual = manual;
         _loop = Task.Run(RunAsync);
     }
 
     public TimeSpan ReadyAfter { get; }
+
+    /// <summary>Pods wait, bound, until <see cref="ReadyAllAsync"/> (a test that steps two controllers in lock-step).</summary>
+    public bool Manual { get; }
+
+    /// <summary>Bound pods not yet made ready (manual mode).</summary>
+    public int Waiting => _waiting.Count;
+
+    /// <summary>Makes the longest-waiting bound pod ready (manual mode); false when none waits.</summary>
+    public async Task<bool> ReadyOneAsync()
+    {
+        var pod = _waiting.Values.OrderBy(p => p.Metadata.CreationTimestamp).ThenBy(p => p.Metadata.Name, StringComparer.Ordinal).FirstOrDefault();
+        if (pod is null || !_waiting.TryRemove(pod.Metadata.Name, out _))
+        {
+            return false;
+        }
+
+        await ReportAsync(pod);
+        return true;
+    }
+
+    /// <summary>Makes every bound pod that is waiting ready at once (manual mode); returns how many.</summary>
+    public async Task<int> ReadyAllAsync()
+    {
+        var pods = _waiting.Values.ToList();
+        foreach (var pod in pods)
+        {
+            _waiting.TryRemove(pod.Metadata.Name, out _);
+            await ReportAsync(pod);
+        }
+
+        return pods.Count;
+    }
 
     private async Task RunAsync()
     {
@@ -66,6 +102,7 @@ internal sealed class TestKubelet : IAsyncDisposable
         var name = pod.Metadata.Name;
         if (pod.Metadata.DeletionTimestamp is not null)
         {
+            _waiting.TryRemove(name, out _);
             _ = Task.Run(() => Ignore(_client.CoreV1.DeleteNamespacedPodAsync(name, _namespace, gracePeriodSeconds: 0)));
             return;
         }
@@ -75,7 +112,6 @@ internal sealed class TestKubelet : IAsyncDisposable
             return;
         }
 
-        var ip = $"10.244.0.{Interlocked.Increment(ref _ip) % 250}";
         _ = Task.Run(async () =>
         {
             if (pod.Spec.NodeName is null && !await Try(_client.CoreV1.CreateNamespacedPodBindingAsync(
@@ -86,40 +122,52 @@ internal sealed class TestKubelet : IAsyncDisposable
                 return;
             }
 
-            var broken = pod.Spec.Containers.Any(c => c.Image?.Contains("broken", StringComparison.Ordinal) == true);
-            await Task.Delay(broken ? TimeSpan.Zero : ReadyAfter);
-            var now = DateTime.UtcNow;
-            var ready = broken ? "False" : "True";
-            var status = new V1PodStatus
+            if (Manual)
             {
-                Phase = "Running",
-                PodIP = ip,
-                HostIP = "127.0.0.1",
-                StartTime = now,
-                Conditions =
-                [
-                    new V1PodCondition { Type = "PodScheduled", Status = "True", LastTransitionTime = now },
-                    new V1PodCondition { Type = "Initialized", Status = "True", LastTransitionTime = now },
-                    new V1PodCondition { Type = "ContainersReady", Status = ready, LastTransitionTime = now },
-                    new V1PodCondition { Type = "Ready", Status = ready, LastTransitionTime = now },
-                ],
-                ContainerStatuses = pod.Spec.Containers.Select(c => new V1ContainerStatus
-                {
-                    Name = c.Name,
-                    Image = c.Image,
-                    ImageID = c.Image,
-                    Ready = !broken,
-                    Started = true,
-                    RestartCount = 0,
-                    State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
-                }).ToList(),
-            };
-            var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
-            if (!await Try(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, name, _namespace)))
+                _waiting[name] = pod;
+                return;
+            }
+
+            await Task.Delay(ReadyAfter);
+            if (!await ReportAsync(pod))
             {
                 _handled.TryRemove(name, out _);
             }
         });
+    }
+
+    /// <summary>Reports the pod Running, and Ready unless its image is "broken", through the status subresource.</summary>
+    private async Task<bool> ReportAsync(V1Pod pod)
+    {
+        var broken = pod.Spec.Containers.Any(c => c.Image?.Contains("broken", StringComparison.Ordinal) == true);
+        var now = DateTime.UtcNow;
+        var ready = broken ? "False" : "True";
+        var status = new V1PodStatus
+        {
+            Phase = "Running",
+            PodIP = $"10.244.0.{Interlocked.Increment(ref _ip) % 250}",
+            HostIP = "127.0.0.1",
+            StartTime = now,
+            Conditions =
+            [
+                new V1PodCondition { Type = "PodScheduled", Status = "True", LastTransitionTime = now },
+                new V1PodCondition { Type = "Initialized", Status = "True", LastTransitionTime = now },
+                new V1PodCondition { Type = "ContainersReady", Status = ready, LastTransitionTime = now },
+                new V1PodCondition { Type = "Ready", Status = ready, LastTransitionTime = now },
+            ],
+            ContainerStatuses = pod.Spec.Containers.Select(c => new V1ContainerStatus
+            {
+                Name = c.Name,
+                Image = c.Image,
+                ImageID = c.Image,
+                Ready = !broken,
+                Started = true,
+                RestartCount = 0,
+                State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
+            }).ToList(),
+        };
+        var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
+        return await Try(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, _namespace));
     }
 
     private static async Task Ignore<T>(Task<T> call) => await Try(call);

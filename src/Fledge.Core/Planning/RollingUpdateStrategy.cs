@@ -104,13 +104,23 @@ internal static class RollingUpdateStrategy
         }
 
         var active = oldRss.ActiveByCreation();
-        var cleaned = CleanupUnhealthy(pass, active, maxScaledDown);
+        if (CleanupUnhealthy(pass, active, maxScaledDown) is not { } cleaned)
+        {
+            // The controller's "invalid request to scale down": it gives up on old replica sets until the next sync.
+            return false;
+        }
+
         var scaledDown = ScaleDownOld(pass, newRs, active, minAvailable);
         return cleaned + scaledDown > 0;
     }
 
-    /// <summary>cleanupUnhealthyReplicas: remove old replicas that are not available, oldest replica set first.</summary>
-    private static int CleanupUnhealthy(Pass pass, List<ReplicaSetState> oldRss, int maxCleanup)
+    /// <summary>
+    /// cleanupUnhealthyReplicas: remove old replicas that are not available, oldest replica set first. A replica set
+    /// whose status still counts more available replicas than its spec asks for (its controller has not caught up with
+    /// a scale-down) would be scaled up: as the Deployment controller does, nothing more is done with old replica sets
+    /// in this pass (null), and the next pass sees the status caught up.
+    /// </summary>
+    private static int? CleanupUnhealthy(Pass pass, List<ReplicaSetState> oldRss, int maxCleanup)
     {
         var total = 0;
         for (var i = 0; i < oldRss.Count && total < maxCleanup; i++)
@@ -119,6 +129,11 @@ internal static class RollingUpdateStrategy
             if (rs.Replicas == 0 || rs.Replicas == rs.AvailableReplicas)
             {
                 continue;
+            }
+
+            if (rs.AvailableReplicas > rs.Replicas)
+            {
+                return null;
             }
 
             var count = Math.Min(maxCleanup - total, rs.Replicas - rs.AvailableReplicas);

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+
+namespace Fledge.Kubernetes.Tests;
+
+/// <summary>
+/// Fidelity against the real Deployment controller: the same manifest runs as an apps/v1 Deployment (through
+/// kube-controller-manager's Deployment controller) and as a Rollout (through Fledge's operator), side by side on the
+/// same API server. Their kubelets step in lock-step: wait until both controllers are quiet, then make the
+/// longest-waiting pod ready on each side (one at a time: a batch reaches a controller in parts, at times of its own).
+/// The sequence of ReplicaSet scalings (by revision) and the final status must be the same.
+/// </summary>
+public abstract class DifferentialTests
+{
+    /// <summary>The scenarios of one of three groups: each group is a test class, so the groups run side by side.</summary>
+    protected static TheoryData<string> Group(int group) => new(Scenario.All.Keys.Where((_, i) => i % 3 == group));
+
+    protected static async Task RunAsync(string name)
+    {
+        var scenario = Scenario.All[name];
+        using var client = ControlPlane.Client();
+        using var deploymentNs = await ControlPlane.NamespaceAsync("diff-k8s");
+        using var rolloutNs = await ControlPlane.NamespaceAsync("diff-fledge");
+        await using var deploymentKubelet = new TestKubelet(client, deploymentNs.Name, manual: true);
+        await using var rolloutKubelet = new TestKubelet(client, rolloutNs.Name, manual: true);
+        await using var deploymentScalings = new ScalingRecorder(client, deploymentNs.Name);
+        await using var rolloutScalings = new ScalingRecorder(client, rolloutNs.Name);
+        await using var fledge = await OperatorProcess.StartAsync(rolloutNs.Name);
+        (string Kind, string Ns)[] sides = [("deployment", deploymentNs.Name), ("rollout", rolloutNs.Name)];
+
+        foreach (var (version, replicas) in scenario.Versions)
+        {
+            foreach (var side in sides)
+            {
+                RollingUpdateTests.Apply(side.Ns, scenario.Manifest(side.Kind, version, replicas));
+            }
+
+            // Step both until both are done (or stuck the same way)
+            for (var step = 0; ; step++)
+            {
+                step.ShouldBeLessThan(100, $"{name}: no end after 100 steps\ndeployment: {deploymentScalings}\nrollout:    {rolloutScalings}\n{fledge.Output}");
+                await QuietAsync(client, deploymentNs.Name, rolloutNs.Name, deploymentKubelet, rolloutKubelet);
+                if (sides.All(side => Done(side.Kind, side.Ns, replicas)) || (deploymentKubelet.Waiting == 0 && rolloutKubelet.Waiting == 0))
+                {
+                    break;
+                }
+
+                await Task.WhenAll(deploymentKubelet.ReadyOneAsync(), rolloutKubelet.ReadyOneAsync());
+            }
+        }
+
+        var (deployment, rollout) = (Status("deployment", deploymentNs.Name), Status("rollout", rolloutNs.Name));
+        TestContext.Current.SendDiagnosticMessage($"{name}: {deploymentScalings}");
+        rolloutScalings.ToString().ShouldBe(deploymentScalings.ToString(), $"{name}: the ReplicaSet scalings differ\n{fledge.Output}");
+        (rollout.Replicas, rollout.UpdatedReplicas, rollout.ReadyReplicas, rollout.AvailableReplicas)
+            .ShouldBe((deployment.Replicas, deployment.UpdatedReplicas, deployment.ReadyReplicas, deployment.AvailableReplicas));
+        rollout.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}").Order()
+            .ShouldBe(deployment.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}").Order(), $"{name}: the conditions differ");
+    }
+
+    /// <summary>Waits until neither side's ReplicaSets, pods nor waiting pods changed for a while.</summary>
+    private static async Task QuietAsync(IKubernetes client, string a, string b, TestKubelet first, TestKubelet second)
+    {
+        string? last = null;
+        var since = DateTime.UtcNow;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var state = string.Join("|", await Task.WhenAll(Snapshot(client, a), Snapshot(client, b))) + $"|{first.Waiting}|{second.Waiting}";
+            if (state != last)
+            {
+                (last, since) = (state, DateTime.UtcNow);
+            }
+            else if (DateTime.UtcNow - since > TimeSpan.FromMilliseconds(1000))
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static async Task<string> Snapshot(IKubernetes client, string ns)
+    {
+        var sets = await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: TestContext.Current.CancellationToken);
+        var pods = await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: TestContext.Current.CancellationToken);
+        return string.Join(",", sets.Items.OrderBy(rs => rs.Metadata.Name).Select(rs => $"{rs.Metadata.Name}={rs.Spec.Replicas}/{rs.Status?.Replicas}/{rs.Status?.AvailableReplicas}"))
+            + $";pods={pods.Items.Count}";
+    }
+
+    private static bool Done(string kind, string ns, int replicas)
+    {
+        var status = Status(kind, ns);
+        return status.Replicas == replicas && status.UpdatedReplicas == replicas && status.AvailableReplicas == replicas;
+    }
+
+    private static ObservedStatus Status(string kind, string ns)
+    {
+        var (_, output, _) = ControlPlane.Kubectl("get", kind, "app", "-n", ns, "-o", "jsonpath={.status}");
+        return JsonSerializer.Deserialize<ObservedStatus>(output.Length > 0 ? output : "{}", Json) ?? throw new InvalidOperationException($"no status for {kind}/app in {ns}");
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+}
+
+/// <summary>The first third of the scenarios (see <see cref="DifferentialTests"/>).</summary>
+public sealed class DifferentialTestsA : DifferentialTests
+{
+    public static TheoryData<string> Names => Group(0);
+
+    [Theory(Timeout = 300_000)]
+    [MemberData(nameof(Names))]
+    public Task SameManifest_ScalesReplicaSetsAsTheDeploymentControllerDoes(string name) => RunAsync(name);
+}
+
+/// <summary>The second third of the scenarios.</summary>
+public sealed class DifferentialTestsB : DifferentialTests
+{
+    public static TheoryData<string> Names => Group(1);
+
+    [Theory(Timeout = 300_000)]
+    [MemberData(nameof(Names))]
+    public Task SameManifest_ScalesReplicaSetsAsTheDeploymentControllerDoes(string name) => RunAsync(name);
+}
+
+/// <summary>The last third of the scenarios.</summary>
+public sealed class DifferentialTestsC : DifferentialTests
+{
+    public static TheoryData<string> Names => Group(2);
+
+    [Theory(Timeout = 300_000)]
+    [MemberData(nameof(Names))]
+    public Task SameManifest_ScalesReplicaSetsAsTheDeploymentControllerDoes(string name) => RunAsync(name);
+}
+
+/// <summary>One scenario: a strategy and the versions (with replica counts) applied one after the other.</summary>
+internal sealed record Scenario(string Strategy, (string Version, int Replicas)[] Versions)
+{
+    public static IReadOnlyDictionary<string, Scenario> All { get; } = new Dictionary<string, Scenario>
+    {
+        ["surge 1, unavailable 0"] = new(Rolling("1", "0"), [("v1", 4), ("v2", 4)]),
+        ["surge 0, unavailable 1"] = new(Rolling("0", "1"), [("v1", 4), ("v2", 4)]),
+        ["surge 2, unavailable 2"] = new(Rolling("2", "2"), [("v1", 5), ("v2", 5)]),
+        ["25% and 25% of 8"] = new(Rolling("25%", "25%"), [("v1", 8), ("v2", 8)]),
+        ["30% and 30% of 10 (surge rounds up, unavailable down)"] = new(Rolling("30%", "30%"), [("v1", 10), ("v2", 10)]),
+        ["surge 50% of 3"] = new(Rolling("50%", "0"), [("v1", 3), ("v2", 3)]),
+        ["Recreate"] = new("type: Recreate", [("v1", 3), ("v2", 3)]),
+        ["new version and more replicas at once"] = new(Rolling("1", "1"), [("v1", 4), ("v2", 6)]),
+        ["three versions"] = new(Rolling("1", "0"), [("v1", 2), ("v2", 2), ("v3", 2)]),
+    };
+
+    private static string Rolling(string surge, string unavailable) =>
+        $"type: RollingUpdate\n    rollingUpdate: {{maxSurge: {Quote(surge)}, maxUnavailable: {Quote(unavailable)}}}";
+
+    private static string Quote(string value) => value.EndsWith('%') ? $"\"{value}\"" : value;
+
+    public string Manifest(string kind, string version, int replicas) => string.Create(CultureInfo.InvariantCulture, $"""
+        apiVersion: {(kind == "deployment" ? "apps/v1" : "fledge.io/v1alpha1")}
+        kind: {(kind == "deployment" ? "Deployment" : "Rollout")}
+        metadata:
+          name: app
+        spec:
+          replicas: {replicas}
+          selector:
+            matchLabels: {"{"}app: app{"}"}
+          strategy:
+            {Strategy}
+          template:
+            metadata:
+              labels: {"{"}app: app{"}"}
+            spec:
+              containers:
+              - name: app
+                image: registry.example/app:{version}
+        """);
+}
+
+/// <summary>Every change of a ReplicaSet's spec.replicas in a namespace, in order, by revision ("r2 0→1").</summary>
+internal sealed class ScalingRecorder : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _scalings = new();
+    private readonly Dictionary<string, int> _last = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _watch;
+
+    public ScalingRecorder(IKubernetes client, string ns) => _watch = Task.Run(async () =>
+    {
+        try
+        {
+            await foreach (var (type, rs) in client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, cancellationToken: _stop.Token))
+            {
+                if (type is not (WatchEventType.Added or WatchEventType.Modified))
+                {
+                    continue;
+                }
+
+                var revision = rs.Metadata.Annotations is { } annotations && annotations.TryGetValue("deployment.kubernetes.io/revision", out var text) ? text : "?";
+                var replicas = rs.Spec.Replicas ?? 0;
+                var had = _last.TryGetValue(rs.Metadata.Name, out var before);
+                _last[rs.Metadata.Name] = replicas;
+                // A ReplicaSet made with 0 and scaled next is the same move as one made at its size.
+                if ((had && before != replicas) || (!had && replicas > 0))
+                {
+                    _scalings.Enqueue($"r{revision} {(had ? before : 0)}→{replicas}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+
+    public override string ToString() => string.Join(", ", _scalings);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _watch;
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
