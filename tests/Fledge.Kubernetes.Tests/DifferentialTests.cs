@@ -31,15 +31,15 @@ public abstract class DifferentialTests
         await using var fledge = await OperatorProcess.StartAsync(rolloutNs.Name);
         (string Kind, string Ns)[] sides = [("deployment", deploymentNs.Name), ("rollout", rolloutNs.Name)];
 
-        foreach (var (version, replicas) in scenario.Versions)
+        foreach (var (version, replicas, steps) in scenario.Versions)
         {
             foreach (var side in sides)
             {
                 RollingUpdateTests.Apply(side.Ns, scenario.Manifest(side.Kind, version, replicas));
             }
 
-            // Step both until both are done (or stuck the same way)
-            for (var step = 0; ; step++)
+            // Step both until both are done (or stuck the same way), or for the steps given before the next change
+            for (var step = 0; steps is null || step < steps; step++)
             {
                 step.ShouldBeLessThan(100, $"{name}: no end after 100 steps\ndeployment: {deploymentScalings}\nrollout:    {rolloutScalings}\n{fledge.Output}");
                 await QuietAsync(client, deploymentNs.Name, rolloutNs.Name, deploymentKubelet, rolloutKubelet);
@@ -136,9 +136,17 @@ public sealed class DifferentialTestsC : DifferentialTests
     public Task SameManifest_ScalesReplicaSetsAsTheDeploymentControllerDoes(string name) => RunAsync(name);
 }
 
-/// <summary>One scenario: a strategy and the versions (with replica counts) applied one after the other.</summary>
-internal sealed record Scenario(string Strategy, (string Version, int Replicas)[] Versions)
+/// <summary>
+/// One scenario: a strategy and the versions (with replica counts) applied one after the other, each when the last is
+/// done, or after the number of steps given (a change in the middle of a rollout).
+/// </summary>
+internal sealed record Scenario(string Strategy, (string Version, int Replicas, int? Steps)[] Versions)
 {
+    public Scenario(string strategy, (string Version, int Replicas)[] versions)
+        : this(strategy, versions.Select(v => (v.Version, v.Replicas, (int?)null)).ToArray())
+    {
+    }
+
     public static IReadOnlyDictionary<string, Scenario> All { get; } = new Dictionary<string, Scenario>
     {
         ["surge 1, unavailable 0"] = new(Rolling("1", "0"), [("v1", 4), ("v2", 4)]),
@@ -150,6 +158,10 @@ internal sealed record Scenario(string Strategy, (string Version, int Replicas)[
         ["Recreate"] = new("type: Recreate", [("v1", 3), ("v2", 3)]),
         ["new version and more replicas at once"] = new(Rolling("1", "1"), [("v1", 4), ("v2", 6)]),
         ["three versions"] = new(Rolling("1", "0"), [("v1", 2), ("v2", 2), ("v3", 2)]),
+        ["scaled from 4 to 8 in the middle of a rollout (proportional scaling)"] = new(Rolling("2", "1"), [("v1", 4, null), ("v2", 4, 2), ("v2", 8, null)]),
+        ["a third version in the middle of a rollout"] = new(Rolling("1", "1"), [("v1", 4, null), ("v2", 4, 2), ("v3", 4, null)]),
+        ["one replica, surge 1, unavailable 1"] = new(Rolling("1", "1"), [("v1", 1), ("v2", 1)]),
+        ["surge 0, unavailable 25% of 4"] = new(Rolling("0", "25%"), [("v1", 4), ("v2", 4)]),
     };
 
     private static string Rolling(string surge, string unavailable) =>
