@@ -74,5 +74,6 @@ internal static class JsonPathText
         return int.TryParse(index, CultureInfo.InvariantCulture, out var i) && i >= 0 && i < array.Count ? new[] { array[i] } : [];
     }
 
-    private static string Text(JsonNode node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node.ToJsonString();
+    /// <summary>A field as kubectl prints it: a string as it is, anything else as JSON.</summary>
+    public static string Text(JsonNode node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node.ToJsonString();
 }

@@ -292,17 +292,28 @@ public sealed class StateWriteException(string path, string reason, SqliteExcept
     /// Why SQLite could not write, as the operating system put it (<paramref name="errno"/>, the last system error
     /// SQLite saw) or else as SQLite did; null for errors that are not about the disk.
     /// </summary>
-    public static string? Reason(SqliteException e, int errno) => (e.SqliteErrorCode & 0xff) switch
+    public static string? Reason(SqliteException e, int errno)
     {
-        13 or 8 or 10 or 14 when errno == 28 => "no space left on device",
-        13 or 8 or 10 or 14 when errno == 30 => "read-only file system",
-        13 or 8 or 10 or 14 when errno == 122 => "disk quota exceeded",
-        13 => "no space left on device",
-        8 => "read-only file system",
-        10 => "input/output error",
-        14 => "the file cannot be opened",
-        _ => null,
-    };
+        var code = e.SqliteErrorCode & 0xff;
+        if (code is not (13 or 8 or 10 or 14))
+        {
+            return null;
+        }
+
+        return errno switch
+        {
+            28 => "no space left on device",
+            30 => "read-only file system",
+            122 => "disk quota exceeded",
+            _ => code switch
+            {
+                13 => "no space left on device",
+                8 => "read-only file system",
+                10 => "input/output error",
+                _ => "the file cannot be opened",
+            },
+        };
+    }
 
     private static string WayOut(string reason) => reason switch
     {

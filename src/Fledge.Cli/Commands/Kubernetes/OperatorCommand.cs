@@ -67,11 +67,7 @@ internal static class OperatorCommand
 
     private static int Run(CliContext context, KubernetesClientConfiguration config, OperatorOptions options, IPAddress address, int port)
     {
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        }).SetMinimumLevel(LogLevel.Information));
+        using var loggerFactory = Output.ConsoleLogging.Create();
         var logger = loggerFactory.CreateLogger("fledge-operator");
         using var client = new k8s.Kubernetes(config);
         using var stop = new CancellationTokenSource();

@@ -90,11 +90,7 @@ internal static class ServeCommand
 
     private static int Run(CliContext context, RuntimeOptions options)
     {
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        }).SetMinimumLevel(LogLevel.Information));
+        using var loggerFactory = Output.ConsoleLogging.Create();
         var logger = loggerFactory.CreateLogger("fledge");
         LocalRuntime runtime;
         try

@@ -128,11 +128,6 @@ internal static class WaitCommand
         }
 
         private static string? Field(JsonNode obj, IEnumerable<string> path) =>
-            Output.JsonPathText.Values(obj, string.Join('.', path)).FirstOrDefault() switch
-            {
-                null => null,
-                JsonValue value when value.TryGetValue<string>(out var text) => text,
-                var node => node.ToJsonString(),
-            };
+            Output.JsonPathText.Values(obj, string.Join('.', path)).FirstOrDefault() is { } node ? Output.JsonPathText.Text(node) : null;
     }
 }
