@@ -3,26 +3,7 @@ namespace Fledge.EndToEnd.Tests;
 /// <summary>Canary analysis on the real runtime with the built-in request metrics: a bad version rolls back by itself, a good one is promoted.</summary>
 public sealed class AnalysisTests
 {
-    private const string Template = """
-        apiVersion: fledge.io/v1alpha1
-        kind: AnalysisTemplate
-        metadata:
-          name: error-rate
-        spec:
-          args:
-          - name: service
-          metrics:
-          - name: error-rate
-            interval: 2s
-            count: 3
-            initialDelay: 2s
-            successCondition: result < 0.05
-            failureCondition: result >= 0.1
-            provider:
-              fledge:
-                service: "{{args.service}}"
-                metric: request_failure_rate:10s
-        """;
+    private static readonly string Template = CanaryManifests.ErrorRateTemplate();
 
     private static string Canary(string version, string? failRate = null) => CanaryManifests.Rollout(version,
     [

@@ -50,7 +50,7 @@ public sealed class BadInputTests(SharedRuntime shared) : IClassFixture<SharedRu
         var runtimePid = Runtime.Pid;
 
         // When the image is mapped in the data directory's images.yaml
-        var dotnet = RuntimeProcess.Dotnet;
+        var dotnet = Tools.Dotnet;
         File.WriteAllText(Path.Combine(Runtime.DataDirectory, "images.yaml"), $"example/latecomer: [\"{dotnet}\", \"{RuntimeProcess.FledgeDll}\", \"hello\"]\n");
 
         // Then the replica starts (its back-off cut short), and the runtime was never restarted

@@ -11,7 +11,7 @@ public sealed class DemoTests
         var picture = Path.Combine(Path.GetTempPath(), $"fledge-demo-test-{Guid.NewGuid():N}.png");
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(RuntimeProcess.Dotnet, [RuntimeProcess.FledgeDll, "demo", "--timeline", picture])
+            using var process = Process.Start(new ProcessStartInfo(Tools.Dotnet, [RuntimeProcess.FledgeDll, "demo", "--timeline", picture])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -97,9 +97,7 @@ public sealed class DiskFaultTests
         (await runtime.StopAsync()).ShouldBe(0);
     }
 
-    private static string Hello(int round) => Manifests.Hello(round % 2 == 0 ? "v1" : "v2", replicas: 2, minReadySeconds: 0,
-            extraEnv: $"        - name: ROUND\n          value: \"{round}\"\n")
-        .Replace("kubernetes.io/change-cause: \"hello v", $"kubernetes.io/change-cause: \"round {round} v", StringComparison.Ordinal);
+    private static string Hello(int round) => FaultMatrix.Round(round, replicas: 2);
 
     /// <summary>Applies from a file outside the (full or broken) data directory.</summary>
     private static (int ExitCode, string Output, string Error) ApplyFile(RuntimeProcess runtime, string yaml)

@@ -36,6 +36,14 @@ internal static class FaultMatrix
                   value: "{round}"
         """);
 
+    /// <summary>
+    /// Round <paramref name="round"/> of repeated updates of the hello rollout: v1 and v2 by turns, each round a
+    /// revision of its own (ROUND in the environment) with "round N" as its change cause.
+    /// </summary>
+    public static string Round(int round, int replicas) => Manifests.Hello(round % 2 == 0 ? "v1" : "v2", replicas: replicas, minReadySeconds: 0,
+            extraEnv: $"        - name: ROUND\n          value: \"{round}\"\n")
+        .Replace("kubernetes.io/change-cause: \"hello v", $"kubernetes.io/change-cause: \"round {round} v", StringComparison.Ordinal);
+
     /// <summary>A canary rollout of hello named <paramref name="name"/>, with Services NAME and NAME-canary (app: NAME).</summary>
     public static string Canary(string name, string version, IEnumerable<string> steps, string? failRate = null, string round = "0")
     {

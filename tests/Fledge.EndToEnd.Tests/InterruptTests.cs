@@ -55,7 +55,7 @@ public sealed class InterruptTests
     public async Task Demo_CtrlCInItsTerminal_StopsItsReplicasAndExits130()
     {
         // Given the demo running in a terminal, with its first rollout up
-        var start = RuntimeProcess.Terminal(RuntimeProcess.Dotnet, [RuntimeProcess.FledgeDll, "demo"]);
+        var start = RuntimeProcess.Terminal(Tools.Dotnet, [RuntimeProcess.FledgeDll, "demo"]);
         start.RedirectStandardOutput = start.RedirectStandardError = true;
         using var demo = Process.Start(start)!;
         var output = new System.Text.StringBuilder();

@@ -15,14 +15,14 @@ public sealed class KillNineTests
     {
         var random = new Random(FaultMatrix.Seed);
         await using var runtime = await RuntimeProcess.StartAsync();
-        runtime.Apply(Round(0));
+        runtime.Apply(FaultMatrix.Round(0, replicas: 3));
         runtime.WaitForRollout("hello");
 
         var points = new List<int>();
         for (var round = 1; round <= 8; round++)
         {
             // Given a rolling update under way
-            runtime.Apply(Round(round));
+            runtime.Apply(FaultMatrix.Round(round, replicas: 3));
             var at = random.Next(0, 3000);
             await Task.Delay(at, TestContext.Current.CancellationToken);
 
@@ -46,10 +46,6 @@ public sealed class KillNineTests
         TestContext.Current.SendDiagnosticMessage($"kill -9 during a rolling update (seed {FaultMatrix.Seed}): {points.Count} of 8 recovered, at {string.Join(", ", points)} ms");
         (await runtime.StopAsync()).ShouldBe(0);
         RuntimeProcess.ReplicaProcesses(runtime.DataDirectory).ShouldBeEmpty();
-
-        static string Round(int round) => Manifests.Hello(round % 2 == 0 ? "v1" : "v2", replicas: 3, minReadySeconds: 0,
-                extraEnv: $"        - name: ROUND\n          value: \"{round}\"\n")
-            .Replace("kubernetes.io/change-cause: \"hello v", $"kubernetes.io/change-cause: \"round {round} v", StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 600_000)]
@@ -58,7 +54,7 @@ public sealed class KillNineTests
         var random = new Random(FaultMatrix.Seed + 1);
         await using var runtime = await RuntimeProcess.StartAsync();
         var (stablePort, canaryPort) = (RuntimeProcess.FreePort(), RuntimeProcess.FreePort());
-        runtime.Apply(Template + "\n---\n" + Canary(0) + "\n---\n" + FaultMatrix.Services("hello", stablePort, canaryPort));
+        runtime.Apply(CanaryManifests.ErrorRateTemplate(initialDelay: "1s") + "\n---\n" + Canary(0) + "\n---\n" + FaultMatrix.Services("hello", stablePort, canaryPort));
         runtime.WaitForRollout("hello");
         await using var load = new ServiceLoad(stablePort, workers: 2, pause: TimeSpan.FromMilliseconds(10));
 
@@ -121,24 +117,4 @@ public sealed class KillNineTests
         TestContext.Current.SendDiagnosticMessage($"kill -9 during a 40-replica start (seed {FaultMatrix.Seed + 2}): {points.Count} of 7 recovered, at {string.Join(", ", points)} ms");
     }
 
-    private const string Template = """
-        apiVersion: fledge.io/v1alpha1
-        kind: AnalysisTemplate
-        metadata:
-          name: error-rate
-        spec:
-          args:
-          - name: service
-          metrics:
-          - name: error-rate
-            interval: 2s
-            count: 3
-            initialDelay: 1s
-            successCondition: result < 0.05
-            failureCondition: result >= 0.1
-            provider:
-              fledge:
-                service: "{{args.service}}"
-                metric: request_failure_rate:10s
-        """;
 }

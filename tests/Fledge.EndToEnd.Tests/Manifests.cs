@@ -94,6 +94,32 @@ internal static class CanaryManifests
                   periodSeconds: 1
         """);
 
+    /// <summary>
+    /// The AnalysisTemplate "error-rate" on the runtime's own request metrics: the failure rate of the Service named by
+    /// the "service" argument over 10 s, measured three times 2 s apart after <paramref name="initialDelay"/>; below 5%
+    /// passes, 10% or more fails.
+    /// </summary>
+    public static string ErrorRateTemplate(string initialDelay = "2s") => $$$"""
+        apiVersion: fledge.io/v1alpha1
+        kind: AnalysisTemplate
+        metadata:
+          name: error-rate
+        spec:
+          args:
+          - name: service
+          metrics:
+          - name: error-rate
+            interval: 2s
+            count: 3
+            initialDelay: {{{initialDelay}}}
+            successCondition: result < 0.05
+            failureCondition: result >= 0.1
+            provider:
+              fledge:
+                service: "{{args.service}}"
+                metric: request_failure_rate:10s
+        """;
+
     private static string Env(params (string Name, string? Value)[] variables)
     {
         var set = variables.Where(v => v.Value is not null).ToList();

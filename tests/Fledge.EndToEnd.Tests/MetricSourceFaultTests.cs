@@ -15,7 +15,7 @@ public sealed class MetricSourceFaultTests
         await using var runtime = await RuntimeProcess.StartAsync();
         var ports = Enumerable.Range(0, 6).Select(_ => RuntimeProcess.FreePort()).ToArray();
         runtime.Apply(string.Join("\n---\n",
-            PrometheusTemplate, ErrorRateTemplate,
+            PrometheusTemplate, CanaryManifests.ErrorRateTemplate(),
             Prometheus("slow", "v1", hanging.Address), FaultMatrix.Services("slow", ports[0], ports[1]),
             Prometheus("gone", "v1", closed), FaultMatrix.Services("gone", ports[2], ports[3]),
             ErrorRate("bad", "v1"), FaultMatrix.Services("bad", ports[4], ports[5])));
@@ -90,24 +90,4 @@ public sealed class MetricSourceFaultTests
                 query: up
         """;
 
-    private const string ErrorRateTemplate = """
-        apiVersion: fledge.io/v1alpha1
-        kind: AnalysisTemplate
-        metadata:
-          name: error-rate
-        spec:
-          args:
-          - name: service
-          metrics:
-          - name: error-rate
-            interval: 2s
-            count: 3
-            initialDelay: 2s
-            successCondition: result < 0.05
-            failureCondition: result >= 0.1
-            provider:
-              fledge:
-                service: "{{args.service}}"
-                metric: request_failure_rate:10s
-        """;
 }

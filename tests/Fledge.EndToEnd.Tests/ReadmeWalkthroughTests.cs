@@ -38,7 +38,7 @@ public sealed class ReadmeWalkthroughTests
         var data = Path.Combine(work, "data");
         Directory.CreateDirectory(bin);
         var shim = Path.Combine(bin, "fledge");
-        await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec \"{RuntimeProcess.Dotnet}\" \"{RuntimeProcess.FledgeDll}\" \"$@\"\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec \"{Tools.Dotnet}\" \"{RuntimeProcess.FledgeDll}\" \"$@\"\n", TestContext.Current.CancellationToken);
         File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var (serveLog, servePid) = (Path.Combine(work, "serve.log"), Path.Combine(work, "serve.pid"));
         var script = Path.Combine(work, "walkthrough.sh");

@@ -51,10 +51,6 @@ internal sealed class RuntimeProcess : IAsyncDisposable
 
     public static string FledgeDll => Path.Combine(AppContext.BaseDirectory, "fledge.dll");
 
-    /// <summary>The dotnet host that runs fledge.dll (under `dotnet test` this process is the test's own executable, not dotnet).</summary>
-    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-
     /// <summary>Runs a fledge command against this runtime.</summary>
     public (int ExitCode, string Output, string Error) Fledge(params string[] args)
     {
@@ -200,7 +196,7 @@ internal sealed class RuntimeProcess : IAsyncDisposable
             _output.Clear();
         }
 
-        var start = Terminal(Dotnet, [FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0", .. _serveArguments]);
+        var start = Terminal(Tools.Dotnet, [FledgeDll, "serve", "--data-dir", DataDirectory, "--metrics-port", "0", .. _serveArguments]);
         start.RedirectStandardError = start.RedirectStandardOutput = true;
 
         _process = Process.Start(start)!;

@@ -33,12 +33,11 @@ internal static class ControlPlane
     }
 
     /// <summary>A namespace of the test's own, deleted when disposed.</summary>
-    public static async Task<TestNamespace> NamespaceAsync(string prefix)
+    public static TestNamespace Namespace(string prefix)
     {
         _ = Installed.Value;
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
         Kubectl("create", "namespace", name).Code.ShouldBe(0);
-        await Task.CompletedTask;
         return new TestNamespace(name);
     }
 

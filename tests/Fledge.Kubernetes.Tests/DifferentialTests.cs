@@ -22,8 +22,8 @@ public abstract class DifferentialTests
     {
         var scenario = Scenario.All[name];
         using var client = ControlPlane.Client();
-        using var deploymentNs = await ControlPlane.NamespaceAsync("diff-k8s");
-        using var rolloutNs = await ControlPlane.NamespaceAsync("diff-fledge");
+        using var deploymentNs = ControlPlane.Namespace("diff-k8s");
+        using var rolloutNs = ControlPlane.Namespace("diff-fledge");
         await using var deploymentKubelet = new TestKubelet(client, deploymentNs.Name, manual: true);
         await using var rolloutKubelet = new TestKubelet(client, rolloutNs.Name, manual: true);
         await using var deploymentScalings = new ScalingRecorder(client, deploymentNs.Name);

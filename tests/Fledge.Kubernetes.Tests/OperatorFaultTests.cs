@@ -15,7 +15,7 @@ public sealed class OperatorFaultTests
     {
         var random = new Random(20261203);
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("killed");
+        using var ns = ControlPlane.Namespace("killed");
         await using var kubelet = new TestKubelet(client, ns.Name, TimeSpan.FromMilliseconds(500));
         var identity = $"killed-{Guid.NewGuid().ToString("N")[..6]}";
         var fledge = await OperatorProcess.StartAsync(ns.Name, identity);
@@ -72,7 +72,7 @@ public sealed class OperatorFaultTests
     public async Task TwoOperators_OnlyTheLeaseHolderActs()
     {
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("lease");
+        using var ns = ControlPlane.Namespace("lease");
         await using var kubelet = new TestKubelet(client, ns.Name);
         await using var first = await OperatorProcess.StartAsync(ns.Name, "first");
         await using var second = await OperatorProcess.StartAsync(ns.Name, "second");
@@ -99,7 +99,7 @@ public sealed class OperatorFaultTests
     public async Task NeverReadyVersion_EndsInProgressDeadlineExceeded_WithTheOldVersionServing()
     {
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("deadline");
+        using var ns = ControlPlane.Namespace("deadline");
         await using var kubelet = new TestKubelet(client, ns.Name);
         await using var fledge = await OperatorProcess.StartAsync(ns.Name);
         RollingUpdateTests.Apply(ns.Name, RollingUpdateTests.Rollout("v1", replicas: 2).Replace("replicas: 2", "replicas: 2\n  progressDeadlineSeconds: 10", StringComparison.Ordinal));
@@ -129,7 +129,7 @@ public sealed class ApiServerRestartTests
     public async Task ApiServerRestartedUnderTheOperator_ItReconnectsAndFinishesTheRollout()
     {
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("apiserver");
+        using var ns = ControlPlane.Namespace("apiserver");
         await using var kubelet = new TestKubelet(client, ns.Name, TimeSpan.FromMilliseconds(500));
         await using var fledge = await OperatorProcess.StartAsync(ns.Name);
         RollingUpdateTests.Apply(ns.Name, RollingUpdateTests.Rollout("v1", replicas: 4));

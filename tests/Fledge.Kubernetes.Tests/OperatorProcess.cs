@@ -26,7 +26,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public static async Task<OperatorProcess> StartAsync(string ns, string? identity = null, string? kubeconfig = null, string? leaseNamespace = null)
     {
-        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Tools.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "operator", "--kubeconfig", kubeconfig ?? ControlPlane.Kubeconfig, "--namespace", ns,
@@ -56,10 +56,6 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
         return result;
     }
-
-    /// <summary>The dotnet host that runs fledge.dll (under `dotnet test` this process is the test's own executable).</summary>
-    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
     /// <summary>SIGKILL: no chance to finish anything.</summary>
     public void Kill()

@@ -14,7 +14,7 @@ public sealed class RbacTests
     public async Task OperatorWithItsServiceAccount_RollsOut_AndIsRefusedWhatDeployDoesNotGrant()
     {
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("rbac");
+        using var ns = ControlPlane.Namespace("rbac");
         var kubeconfig = await ServiceAccountKubeconfigAsync(client);
         try
         {

@@ -16,7 +16,7 @@ public sealed class RollingUpdateTests
     public async Task Rollout_AppliedWithKubectl_RollsOutAndUpdatesThroughOwnedReplicaSets()
     {
         using var client = ControlPlane.Client();
-        using var ns = await ControlPlane.NamespaceAsync("rolling");
+        using var ns = ControlPlane.Namespace("rolling");
         await using var kubelet = new TestKubelet(client, ns.Name);
         await using var fledge = await OperatorProcess.StartAsync(ns.Name);
 
@@ -61,7 +61,7 @@ public sealed class RollingUpdateTests
     [Fact(Timeout = 120_000)]
     public async Task Rollout_TheSchemaForbids_IsRefusedByTheApiServerWithTheFieldPath()
     {
-        using var ns = await ControlPlane.NamespaceAsync("schema");
+        using var ns = ControlPlane.Namespace("schema");
         var bad = Rollout("v1", replicas: 3).Replace("replicas: 3", "replicas: -1", StringComparison.Ordinal).Replace("maxSurge: 1", "maxSurge: \"lots\"", StringComparison.Ordinal);
 
         var (code, _, error) = ControlPlane.KubectlWithInput(bad, "apply", "-n", ns.Name, "-f", "-");

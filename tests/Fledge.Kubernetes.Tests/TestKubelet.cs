@@ -20,7 +20,8 @@ internal sealed class TestKubelet : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, V1Pod> _waiting = new(StringComparer.Ordinal);
 
-    /// <param name="readyAfter">How long after binding a pod becomes ready; null to make pods ready only on <see cref="ReadyAllAsync"/>.</param>
+    /// <param name="readyAfter">How long after binding a pod becomes ready (300 ms when not given).</param>
+    /// <param name="manual">Pods wait, bound, until <see cref="ReadyOneAsync"/> makes them ready.</param>
     public TestKubelet(IKubernetes client, string ns, TimeSpan? readyAfter = null, bool manual = false)
     {
         _client = client;
@@ -32,7 +33,7 @@ internal sealed class TestKubelet : IAsyncDisposable
 
     public TimeSpan ReadyAfter { get; }
 
-    /// <summary>Pods wait, bound, until <see cref="ReadyAllAsync"/> (a test that steps two controllers in lock-step).</summary>
+    /// <summary>Pods wait, bound, until <see cref="ReadyOneAsync"/> (a test that steps two controllers in lock-step).</summary>
     public bool Manual { get; }
 
     /// <summary>Bound pods not yet made ready (manual mode).</summary>
@@ -49,19 +50,6 @@ internal sealed class TestKubelet : IAsyncDisposable
 
         await ReportAsync(pod);
         return true;
-    }
-
-    /// <summary>Makes every bound pod that is waiting ready at once (manual mode); returns how many.</summary>
-    public async Task<int> ReadyAllAsync()
-    {
-        var pods = _waiting.Values.ToList();
-        foreach (var pod in pods)
-        {
-            _waiting.TryRemove(pod.Metadata.Name, out _);
-            await ReportAsync(pod);
-        }
-
-        return pods.Count;
     }
 
     private async Task RunAsync()
@@ -103,7 +91,7 @@ internal sealed class TestKubelet : IAsyncDisposable
         if (pod.Metadata.DeletionTimestamp is not null)
         {
             _waiting.TryRemove(name, out _);
-            _ = Task.Run(() => Ignore(_client.CoreV1.DeleteNamespacedPodAsync(name, _namespace, gracePeriodSeconds: 0)));
+            _ = Task.Run(() => Try(_client.CoreV1.DeleteNamespacedPodAsync(name, _namespace, gracePeriodSeconds: 0)));
             return;
         }
 
@@ -169,8 +157,6 @@ internal sealed class TestKubelet : IAsyncDisposable
         var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
         return await Try(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, _namespace));
     }
-
-    private static async Task Ignore<T>(Task<T> call) => await Try(call);
 
     /// <summary>Whether the call went through (a pod gone meanwhile, or an API server away, is a false).</summary>
     private static async Task<bool> Try<T>(Task<T> call)

@@ -6,6 +6,10 @@ namespace Fledge.Tests;
 /// </summary>
 internal static class Tools
 {
+    /// <summary>The dotnet host that runs fledge.dll (under `dotnet test` this process is the test's own executable, not dotnet).</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
     /// <summary>The full path of <paramref name="program"/> on PATH; fails the test with how to install it when it is missing.</summary>
     public static string Require(string program, string debianPackage)
     {
