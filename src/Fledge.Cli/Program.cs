@@ -12,27 +12,31 @@ namespace Fledge.Cli
     {
         public static int Run(string[] args, CliContext context)
         {
-            var dataDirectory = RuntimeCall.DataDirectory();
+            var runtime = new RuntimeTarget();
             var root = new RootCommand("Fledge ships new versions of a service safely: Kubernetes Deployment rollouts, exactly, on one host or on Kubernetes.")
             {
-                dataDirectory,
                 DemoCommand.Create(context),
                 SimulateCommand.Create(context),
                 PlanCommand.Create(context),
-                ServeCommand.Create(context, dataDirectory),
-                ApplyCommand.Create(context, dataDirectory),
-                GetCommand.Create(context, dataDirectory),
-                DescribeCommand.Create(context, dataDirectory),
-                DeleteCommand.Create(context, dataDirectory),
-                RolloutCommand.Create(context, dataDirectory),
-                AnalysisCommand.Create(context, dataDirectory),
-                ScaleCommands.SetImage(context, dataDirectory),
-                ScaleCommands.Scale(context, dataDirectory),
-                LogsCommand.Create(context, dataDirectory),
-                WaitCommand.Create(context, dataDirectory),
-                Commands.Kubernetes.OperatorCommand.Create(context),
+                ServeCommand.Create(context, runtime),
+                ApplyCommand.Create(context, runtime),
+                GetCommand.Create(context, runtime),
+                DescribeCommand.Create(context, runtime),
+                DeleteCommand.Create(context, runtime),
+                RolloutCommand.Create(context, runtime),
+                AnalysisCommand.Create(context, runtime),
+                ScaleCommands.SetImage(context, runtime),
+                ScaleCommands.Scale(context, runtime),
+                LogsCommand.Create(context, runtime),
+                WaitCommand.Create(context, runtime),
+                Commands.Kubernetes.OperatorCommand.Create(context, runtime),
                 HelloCommand.Create(),
             };
+            foreach (var option in runtime.Options)
+            {
+                root.Options.Add(option);
+            }
+
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {

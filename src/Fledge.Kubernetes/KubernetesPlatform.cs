@@ -27,8 +27,14 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
     {
         var obj = Find(rolloutName);
+        return Snapshot(obj, replicaSets.Objects, now);
+    }
+
+    /// <summary>The rollout and the ReplicaSets it controls (of <paramref name="replicaSets"/>), as the planner reads them.</summary>
+    public static RolloutSnapshot Snapshot(RolloutObject obj, IEnumerable<V1ReplicaSet> replicaSets, DateTimeOffset now)
+    {
         var rollout = ToRollout(obj);
-        var sets = Owned(obj).Select(rs => AsWritten(ReplicaSetReader.Read(rs), rs, rollout)).ToImmutableArray();
+        var sets = Owned(obj, replicaSets).Select(rs => AsWritten(ReplicaSetReader.Read(rs), rs, rollout)).ToImmutableArray();
         return new RolloutSnapshot(rollout, sets, now);
     }
 
@@ -125,7 +131,9 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
         }
 
         var collisions = rollout.Status.CollisionCount;
-        var matches = hash == template.Hash || Enumerable.Range(1, Math.Max(0, collisions)).Any(c => PodTemplateHasher.Hash(template.Key, c) == hash);
+        // Or the rollout's template is the ReplicaSet's own, defaults and all: undo copies it back that way.
+        var matches = hash == template.Hash || state.Template.SameAs(template)
+            || Enumerable.Range(1, Math.Max(0, collisions)).Any(c => PodTemplateHasher.Hash(template.Key, c) == hash);
         return matches ? state with { Template = new PodTemplate(PodTemplateHasher.WithHashLabel(template.Spec, hash!), template.Key, hash!) } : state;
     }
 
@@ -152,7 +160,7 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
     }
 
     /// <summary>The ReplicaSets the rollout controls (by the uid in their controller reference).</summary>
-    private IEnumerable<V1ReplicaSet> Owned(RolloutObject obj) => replicaSets.Objects.Where(rs =>
+    public static IEnumerable<V1ReplicaSet> Owned(RolloutObject obj, IEnumerable<V1ReplicaSet> replicaSets) => replicaSets.Where(rs =>
         rs.Metadata.NamespaceProperty == obj.Metadata.NamespaceProperty
         && rs.Metadata.DeletionTimestamp is null
         && rs.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == obj.Metadata.Uid) == true);

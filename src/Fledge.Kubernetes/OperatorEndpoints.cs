@@ -29,8 +29,8 @@ public sealed class OperatorEndpoints : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port));
         var app = builder.Build();
-        var registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(registry);
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         var reconciles = factory.CreateGauge("fledge_operator_reconciles_total", "Rollout reconciles since the operator started (a counter read from the operator)");
         var errors = factory.CreateGauge("fledge_operator_reconcile_errors_total", "Reconciles that failed and were retried with back-off");
         var depth = factory.CreateGauge("fledge_operator_queue_depth", "Rollouts waiting to be reconciled");

@@ -13,10 +13,21 @@ namespace Fledge.Cli.Client;
 /// </summary>
 internal sealed class ControlClient : IDisposable
 {
+    private readonly Func<string, string, byte[]?, Task<(int Status, byte[] Body)>>? _inProcess;
+
     public ControlClient(string dataDirectory)
     {
         DataDirectory = Path.GetFullPath(dataDirectory);
         Socket = Path.Combine(DataDirectory, "fledge.sock");
+    }
+
+    /// <summary>A client whose requests are answered in this process (the same API, answered from a Kubernetes cluster).</summary>
+    /// <param name="target">What answers, for messages ("the cluster at https://...").</param>
+    public ControlClient(string target, Func<string, string, byte[]?, Task<(int Status, byte[] Body)>> answer)
+    {
+        DataDirectory = target;
+        Socket = "";
+        _inProcess = answer;
     }
 
     public string DataDirectory { get; }
@@ -66,6 +77,24 @@ internal sealed class ControlClient : IDisposable
     /// <summary>Sends one request and returns the body of a successful answer; an error answer is thrown as a <see cref="CommandException"/>.</summary>
     private async Task<Stream> SendAsync(string method, string path, byte[]? body, CancellationToken cancel)
     {
+        if (_inProcess is not null)
+        {
+            (int Status, byte[] Body) answer;
+            try
+            {
+                answer = await _inProcess(method, path, body);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+            {
+                throw new RuntimeUnavailableException($"cannot reach {DataDirectory}: {e.Message}");
+            }
+
+            var answered = new MemoryStream(answer.Body, writable: false);
+            return answer.Status is >= 200 and < 300
+                ? answered
+                : throw new CommandException(answer.Status, await ReadErrorsAsync(new HttpResponse(answer.Status, "", answered), cancel));
+        }
+
         var connection = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -11,7 +11,7 @@ internal sealed class HttpResponse
 {
     private const int MaxHead = 64 * 1024;
 
-    private HttpResponse(int status, string reason, Stream body)
+    public HttpResponse(int status, string reason, Stream body)
     {
         Status = status;
         Reason = reason;

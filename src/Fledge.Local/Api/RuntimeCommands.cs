@@ -231,94 +231,15 @@ internal sealed partial class RuntimeCommands(
     public Task<HistoryList> HistoryAsync(string name, long? revision) => ReadAsync(() =>
     {
         Require(name);
-        var entries = History.Of(platform.ReplicaSetsOf(name)).ToList();
-        if (revision is { } wanted)
-        {
-            var rs = platform.ReplicaSetsOf(name).FirstOrDefault(r => r.Revision == wanted)
-                ?? throw new CommandException(404, $"unable to find the specified revision {wanted} of \"{name}\"; `fledge rollout history {name}` lists them");
-            var template = KubernetesYaml.Serialize(rs.Template.Spec);
-            return new HistoryList([new HistoryEntry(rs.Revision, rs.ChangeCause, rs.Template.Image, rs.Name, template)]);
-        }
-
-        return new HistoryList(entries.Select(e => new HistoryEntry(e.Revision, e.ChangeCause, e.Image, e.ReplicaSet, null)).ToList());
+        return RolloutViews.History(name, platform.ReplicaSetsOf(name), revision);
     });
 
     private RolloutRecord Require(string name) => platform.Find(name) ?? throw CommandException.NotFound("Rollout", name);
 
-    private List<ReplicaSetSummary> ReplicaSets(string rollout)
-    {
-        var snapshot = platform.Observe(rollout, time.GetUtcNow());
-        return snapshot.ReplicaSets
-            .OrderBy(rs => rs.Revision)
-            .Select(rs => new ReplicaSetSummary(rs.Name, rollout, rs.Revision, rs.Template.Image, rs.Replicas, rs.ObservedReplicas,
-                rs.ReadyReplicas, rs.AvailableReplicas, rs.CreatedAt))
-            .ToList();
-    }
+    private List<ReplicaSetSummary> ReplicaSets(string rollout) => RolloutViews.ReplicaSets(rollout, platform.Observe(rollout, time.GetUtcNow()).ReplicaSets);
 
-    private RolloutSummary Summary(RolloutRecord record)
-    {
-        var rollout = record.Rollout;
-        var status = rollout.Status;
-        var images = platform.ReplicaSetsOf(record.Name).Where(rs => rs.Replicas > 0).OrderBy(rs => rs.Revision).Select(rs => rs.Template.Image).Distinct().ToList();
-        var revision = rollout.Annotations.TryGetValue(Annotations.Revision, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : 0;
-        return new RolloutSummary(
-            record.Name, record.Kind, rollout.Spec.Strategy.Type.ToString(), rollout.Spec.Replicas, status.Replicas, status.UpdatedReplicas,
-            status.ReadyReplicas, status.AvailableReplicas, revision, images.Count > 0 ? images : [rollout.Spec.Template.Image], rollout.Spec.Paused,
-            rollout.Generation, status.ObservedGeneration,
-            status.Conditions.Select(c => new ConditionSummary(c.Type, c.Status.ToString(), c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)).ToList(),
-            record.CreatedAt)
-        {
-            Canary = status.Canary is not { } canary ? null
-                : rollout.Spec.Strategy.Canary is { } strategy
-                    ? new CanarySummary(canary.Phase, canary.Message, Math.Min(canary.CurrentStepIndex, strategy.Steps.Length), strategy.Steps.Length,
-                        canary.Weight, canary.StableReplicaSet, canary.CanaryReplicaSet, strategy.TrafficRouted)
-                    {
-                        Analyses = Analyses(rollout, canary),
-                        StableRevision = RevisionOf(record.Name, canary.StableReplicaSet),
-                        CanaryRevision = RevisionOf(record.Name, canary.CanaryReplicaSet),
-                    }
-                    : null,
-            BlueGreen = status.Canary is { } active && rollout.Spec.Strategy.BlueGreen is { } blueGreen ? BlueGreen(record.Name, rollout, blueGreen, active) : null,
-            Problems = Problems(record.Name),
-        };
-    }
-
-    private long? RevisionOf(string rollout, string? replicaSet) =>
-        replicaSet is null ? null : platform.ReplicaSetsOf(rollout).FirstOrDefault(rs => rs.Name == replicaSet)?.Revision;
-
-    private BlueGreenSummary BlueGreen(string name, Rollout rollout, BlueGreenStrategy strategy, CanaryStatus status)
-    {
-        long? Revision(string? rs) => RevisionOf(name, rs);
-        var now = time.GetUtcNow();
-        DateTimeOffset? autoPromoteAt = status.CanaryReplicaSet is not null && strategy.AutoPromotionEnabled && strategy.AutoPromotionSeconds is { } seconds
-            && status.PauseStartTime is { } pausedAt ? pausedAt + TimeSpan.FromSeconds(seconds) : null;
-        var promotion = status.Aborted ? $"aborted: the active Service stays on revision {Revision(status.StableReplicaSet)}; apply a new version or `fledge rollout retry {name}`"
-            : status.CanaryReplicaSet is null ? status.PreviousReplicaSet is not null ? $"promoted: revision {Revision(status.StableReplicaSet)} is active" : "nothing to promote"
-            : status.Phase == RolloutPhases.Paused && !strategy.AutoPromotionEnabled ? $"waiting for `fledge rollout promote {name}`"
-            : autoPromoteAt is { } at ? $"automatic at {at.UtcDateTime:HH:mm:ss}Z (in {Core.Durations.Format(TimeSpan.FromSeconds(Math.Max(0, Math.Ceiling((at - now).TotalSeconds))))})"
-            : strategy.AutoPromotionEnabled ? "automatic, once the preview is available" + (strategy.PrePromotionAnalysis is null ? "" : " and its pre-promotion analysis passed")
-            : "after the preview is available: `fledge rollout promote`";
-        return new BlueGreenSummary(status.Phase, status.Message, strategy.ActiveService, strategy.PreviewService,
-            status.StableReplicaSet, Revision(status.StableReplicaSet), status.CanaryReplicaSet, Revision(status.CanaryReplicaSet), status.PreviousReplicaSet,
-            promotion, autoPromoteAt, status.ScaleDownAt)
-        {
-            Analyses = Analyses(rollout, status),
-        };
-    }
-
-    /// <summary>The canary's analysis runs, metric by metric, with when each next measurement is due.</summary>
-    private List<AnalysisSummary> Analyses(Rollout rollout, CanaryStatus canary) =>
-        new[] { canary.StepAnalysis, canary.BackgroundAnalysis }.OfType<AnalysisRunStatus>().Select(run =>
-        {
-            var progress = CanaryAnalysis.Progress(rollout, run, platform.Templates);
-            var metrics = progress.Select(p => new MetricSummary(
-                p.Metric.Name, p.Metric.Provider.Kind, p.Result.Phase.ToString(), p.Result.Successful + p.Result.Failed + p.Result.Inconclusive, p.Metric.MeasurementsNeeded,
-                run.MeasurementsOf(p.Metric.Name).Counted().ConsecutiveErrors, p.Metric.ConsecutiveErrorLimit,
-                p.Last is { } last ? new MeasurementView(last.Value, last.ValueText, last.Phase.ToString(), last.FinishedAt, last.Message) : null,
-                p.NextAt, p.Metric.SuccessCondition?.Text, p.Metric.FailureCondition?.Text, p.Result.Message)).ToList();
-            var phase = Core.Analysis.MetricEvaluator.Overall(progress.Select(p => p.Result));
-            return new AnalysisSummary(run.Name, CanaryAnalysis.KindOf(run), phase.ToString(), run.StartedAt, metrics);
-        }).ToList();
+    private RolloutSummary Summary(RolloutRecord record) => RolloutViews.Summary(
+        record.Name, record.Kind, record.Rollout, record.CreatedAt, platform.ReplicaSetsOf(record.Name), platform.Templates, Problems(record.Name), time.GetUtcNow());
 
     /// <summary>Why replicas of a rollout are not ready, one line per distinct reason: "hello-x7k2p (and 2 more): Failed: image ... has no command".</summary>
     private List<string> Problems(string rollout) =>

@@ -11,11 +11,9 @@ namespace Fledge.Cli.Commands.Kubernetes;
 /// <summary>`fledge operator`: reconciles Rollouts on a Kubernetes cluster until SIGINT or SIGTERM.</summary>
 internal static class OperatorCommand
 {
-    public static Command Create(CliContext context)
+    public static Command Create(CliContext context, Runtime.RuntimeTarget runtime)
     {
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster ServiceAccount)" };
-        var kubeContext = new Option<string?>("--context") { Description = "The kubeconfig context to use" };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Watch this namespace only" };
+        var ns = runtime.Namespace;
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "Watch every namespace (the default when no --namespace is given)" };
         var port = new Option<int>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (0 picks a free one)", DefaultValueFactory = _ => 8081 };
         var address = new Option<string>("--health-address") { Description = "Address /healthz, /readyz and /metrics listen on", DefaultValueFactory = _ => "0.0.0.0" };
@@ -26,7 +24,7 @@ internal static class OperatorCommand
         };
         var command = new Command("operator", "Reconcile Rollouts on a Kubernetes cluster (one acts at a time: they hold a Lease)")
         {
-            kubeconfig, kubeContext, ns, all, port, address, identity, leaseNamespace,
+            all, port, address, identity, leaseNamespace,
         };
         command.Validators.Add(result =>
         {
@@ -35,7 +33,8 @@ internal static class OperatorCommand
                 result.AddError("--namespace and --all-namespaces: give one of them");
             }
 
-            if (!IPAddress.TryParse(result.GetValue(address), out _))
+            // (A validator sees only what was typed: the default is checked by being the default.)
+            if (result.GetValue(address) is { Length: > 0 } typed && !IPAddress.TryParse(typed, out _))
             {
                 result.AddError($"--health-address: Invalid value: \"{result.GetValue(address)}\": give an IP address, such as 0.0.0.0 or 127.0.0.1");
             }
@@ -45,15 +44,11 @@ internal static class OperatorCommand
             KubernetesClientConfiguration config;
             try
             {
-                config = parse.GetValue(kubeconfig) is { } file
-                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file, parse.GetValue(kubeContext))
-                    : KubernetesClientConfiguration.IsInCluster() && parse.GetValue(kubeContext) is null
-                        ? KubernetesClientConfiguration.InClusterConfig()
-                        : KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: parse.GetValue(kubeContext));
+                config = runtime.ClusterConfiguration(parse);
             }
-            catch (Exception e) when (e is KubeConfigException or FileNotFoundException or IOException)
+            catch (Runtime.KubeconfigException e)
             {
-                return context.Fail(ExitCodes.InvalidInput, [$"--kubeconfig: {e.Message}; give a kubeconfig with --kubeconfig or KUBECONFIG"]);
+                return context.Fail(ExitCodes.InvalidInput, [e.Message]);
             }
 
             var watched = parse.GetValue(ns);

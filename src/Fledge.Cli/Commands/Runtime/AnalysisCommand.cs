@@ -13,14 +13,14 @@ namespace Fledge.Cli.Commands.Runtime;
 /// </summary>
 internal static class AnalysisCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var file = new Option<string>("--filename", "-f") { Description = "A file holding the AnalysisTemplate", Required = true };
         var template = new Option<string?>("--template") { Description = "Which AnalysisTemplate, when the file holds several" };
         var args = new Option<string[]>("--arg") { Description = "A value for one of the template's args: NAME=VALUE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var output = CommonOptions.Output();
         var run = new Command("run", "Measure a template's metrics once, now, and show what each measurement would decide") { file, template, args, output };
-        run.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        run.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var text in parse.GetValue(args) ?? [])

@@ -7,12 +7,12 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge apply -f FILE`: creates or changes Rollouts, Deployments and Services; all or nothing.</summary>
 internal static class ApplyCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var files = CommonOptions.Files("Manifest files (YAML, several documents, or JSON); - reads standard input");
         var output = CommonOptions.Output();
         var command = new Command("apply", "Create or update objects from manifests (Rollout, Deployment, CanaryDeployment, AnalysisTemplate, Service); invalid input changes nothing") { files, output };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var sources = new List<ApplySource>();
             foreach (var file in parse.GetValue(files) ?? [])

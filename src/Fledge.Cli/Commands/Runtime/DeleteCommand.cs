@@ -7,12 +7,12 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge delete -f FILE`, `fledge delete KIND/NAME...` or `fledge delete KIND NAME...`, as kubectl takes them.</summary>
 internal static class DeleteCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var target = new Argument<string[]>("target") { Description = "KIND/NAME... (e.g. rollout/hello, service/hello) or KIND NAME... (e.g. service hello web)", Arity = ArgumentArity.ZeroOrMore };
         var files = new Option<string[]>("--filename", "-f") { Description = "Delete the objects these manifests describe", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("delete", "Delete rollouts (their replicas stop gracefully), CanaryDeployments (with their tracks), AnalysisTemplates and services") { target, files };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var targets = new List<(string Kind, string Name)>();
             var words = parse.GetValue(target) ?? [];

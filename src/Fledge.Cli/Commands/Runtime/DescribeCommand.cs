@@ -7,12 +7,12 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge describe rollout NAME`: status, conditions, replica sets, replicas with their problems, recent events.</summary>
 internal static class DescribeCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var kind = new Argument<string>("kind") { Description = "rollout (or deployment), or canarydeployment" };
         var name = new Argument<string>("name") { Description = "The rollout's name" };
         var command = new Command("describe", "Show a rollout or CanaryDeployment in detail: status, conditions, replica sets or tracks, replicas and recent events") { kind, name };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var what = RuntimeKinds.Find(parse.GetValue(kind)!);
             if (what == RuntimeKinds.CanaryDeployments)

@@ -11,7 +11,7 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge get rollouts|replicasets|pods|services [NAME] [-o wide|json|yaml]`.</summary>
 internal static class GetCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var kind = new Argument<string>("kind")
         {
@@ -46,7 +46,7 @@ internal static class GetCommand
                 return context.Fail(ExitCodes.InvalidInput, ["--for: only for events (fledge get events --for rollout/hello)"]);
             }
 
-            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client =>
+            return runtime.Run(context, parse, client =>
                 GetAsync(context, client, found, parse.GetValue(name), parse.GetValue(output)!, parse.GetValue(involved)));
         });
         return command;

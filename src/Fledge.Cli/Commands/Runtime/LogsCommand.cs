@@ -7,12 +7,12 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge logs pod/NAME | rollout/NAME | rs/NAME [-f]`: a replica's standard output and error (for a rollout, one of its replicas, as kubectl picks one).</summary>
 internal static class LogsCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var target = new Argument<string>("target") { Description = "pod/NAME (or NAME), or rollout/NAME, deployment/NAME, rs/NAME: one of its replicas" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines while the replica runs" };
         var command = new Command("logs", "Print a replica's log (stdout and stderr)") { target, follow };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var text = parse.GetValue(target)!;
             var (kind, name) = RuntimeCall.SplitKindName(text) is { } split ? (RuntimeKinds.Find(split.Kind), split.Name) : (RuntimeKinds.Pods, text);

@@ -12,19 +12,19 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge rollout status|history|undo|pause|resume|restart NAME`.</summary>
 internal static class RolloutCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var command = new Command("rollout", "Follow and steer a rollout: status, history, undo, pause, resume, restart")
         {
-            Status(context, dataDirectory),
-            History(context, dataDirectory),
-            Undo(context, dataDirectory),
-            Verb(context, dataDirectory, "pause", "Pause a rollout: replica counts still follow spec.replicas, but no new revision rolls out"),
-            Verb(context, dataDirectory, "resume", "Resume a paused rollout"),
-            Verb(context, dataDirectory, "restart", "Restart every replica with a rolling update (a new revision of the same template)"),
-            Promote(context, dataDirectory),
-            Verb(context, dataDirectory, "abort", "Abort a canary: all traffic back to the stable revision at once, the canary scaled down after abortScaleDownDelaySeconds"),
-            Verb(context, dataDirectory, "retry", "Start an aborted canary's steps again"),
+            Status(context, runtime),
+            History(context, runtime),
+            Undo(context, runtime),
+            Verb(context, runtime, "pause", "Pause a rollout: replica counts still follow spec.replicas, but no new revision rolls out"),
+            Verb(context, runtime, "resume", "Resume a paused rollout"),
+            Verb(context, runtime, "restart", "Restart every replica with a rolling update (a new revision of the same template)"),
+            Promote(context, runtime),
+            Verb(context, runtime, "abort", "Abort a canary: all traffic back to the stable revision at once, the canary scaled down after abortScaleDownDelaySeconds"),
+            Verb(context, runtime, "retry", "Start an aborted canary's steps again"),
         };
         return command;
     }
@@ -33,11 +33,11 @@ internal static class RolloutCommand
 
     private static string StripKind(string text) => RuntimeCall.SplitKindName(text)?.Name ?? text;
 
-    private static Command Verb(CliContext context, Option<string> dataDirectory, string verb, string description)
+    private static Command Verb(CliContext context, RuntimeTarget runtime, string verb, string description)
     {
         var name = Name();
         var command = new Command(verb, description) { name };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}");
             context.Output.WriteLine(result.Message);
@@ -46,12 +46,12 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command Promote(CliContext context, Option<string> dataDirectory)
+    private static Command Promote(CliContext context, RuntimeTarget runtime)
     {
         var name = Name();
         var full = new Option<bool>("--full") { Description = "Skip every remaining step and make the canary stable now" };
         var command = new Command("promote", "End a canary's current pause (or, with --full, all remaining steps)") { name, full };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/promote?full={(parse.GetValue(full) ? "true" : "false")}");
             context.Output.WriteLine(result.Message);
@@ -60,12 +60,12 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command Undo(CliContext context, Option<string> dataDirectory)
+    private static Command Undo(CliContext context, RuntimeTarget runtime)
     {
         var name = Name();
         var toRevision = new Option<long>("--to-revision") { Description = "The revision to roll back to; 0 (default) is the previous one", DefaultValueFactory = _ => 0 };
         var command = new Command("undo", "Roll back to the previous revision, or to --to-revision; it comes back with the newest revision number") { name, toRevision };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(parse.GetValue(name)!)}/undo?toRevision={parse.GetValue(toRevision)}");
             context.Output.WriteLine(result.Message);
@@ -74,12 +74,12 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command History(CliContext context, Option<string> dataDirectory)
+    private static Command History(CliContext context, RuntimeTarget runtime)
     {
         var name = Name();
         var revision = new Option<long?>("--revision") { Description = "Show the pod template of this revision" };
         var command = new Command("history", "List a rollout's revisions with their change causes") { name, revision };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var rollout = parse.GetValue(name)!;
             var wanted = parse.GetValue(revision);
@@ -101,7 +101,7 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command Status(CliContext context, Option<string> dataDirectory)
+    private static Command Status(CliContext context, RuntimeTarget runtime)
     {
         var name = new Argument<string>("name") { Description = "The rollout (NAME, or rollout/NAME), or canarydeployment/NAME" };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long (e.g. 5m); 0 waits for ever", DefaultValueFactory = _ => "0" };
@@ -116,10 +116,10 @@ internal static class RolloutCommand
             var target = parse.GetValue(name)!;
             if (RuntimeCall.SplitKindName(target) is ({ } kind, { } cdName) && kind.ToLowerInvariant() is "canarydeployment" or "canarydeployments" or "cd")
             {
-                return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => CanaryDeploymentFollow.FollowAsync(context, client, cdName, limit));
+                return runtime.Run(context, parse, client => CanaryDeploymentFollow.FollowAsync(context, client, cdName, limit));
             }
 
-            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => FollowAsync(context, client, RuntimeCall.SplitKindName(target)?.Name ?? target, limit));
+            return runtime.Run(context, parse, client => FollowAsync(context, client, RuntimeCall.SplitKindName(target)?.Name ?? target, limit));
         });
         return command;
     }

@@ -28,6 +28,11 @@ internal static class RuntimeCall
     public static int Run(CliContext context, string dataDirectory, Func<ControlClient, Task<int>> call)
     {
         using var client = new ControlClient(dataDirectory);
+        return Run(context, client, call);
+    }
+
+    public static int Run(CliContext context, ControlClient client, Func<ControlClient, Task<int>> call)
+    {
         try
         {
             return call(client).GetAwaiter().GetResult();

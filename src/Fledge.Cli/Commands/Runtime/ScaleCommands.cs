@@ -6,12 +6,12 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge scale rollout/NAME --replicas N` and `fledge set image rollout/NAME CONTAINER=IMAGE`.</summary>
 internal static class ScaleCommands
 {
-    public static Command Scale(CliContext context, Option<string> dataDirectory)
+    public static Command Scale(CliContext context, RuntimeTarget runtime)
     {
         var target = new Argument<string>("target") { Description = "rollout/NAME" };
         var replicas = new Option<int>("--replicas") { Description = "The new number of replicas", Required = true };
         var command = new Command("scale", "Set a rollout's replicas; mid-rollout, both revisions scale in proportion") { target, replicas };
-        command.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        command.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var name = RuntimeCall.SplitKindName(parse.GetValue(target)!)?.Name ?? parse.GetValue(target)!;
             var result = await client.PostAsync<MessageResponse>($"v1/rollouts/{Uri.EscapeDataString(name)}/scale?replicas={parse.GetValue(replicas)}");
@@ -21,12 +21,12 @@ internal static class ScaleCommands
         return command;
     }
 
-    public static Command SetImage(CliContext context, Option<string> dataDirectory)
+    public static Command SetImage(CliContext context, RuntimeTarget runtime)
     {
         var target = new Argument<string>("target") { Description = "rollout/NAME" };
         var images = new Argument<string[]>("images") { Description = "CONTAINER=IMAGE (several allowed)", Arity = ArgumentArity.OneOrMore };
         var image = new Command("image", "Set the image of containers of a rollout, which rolls out a new revision") { target, images };
-        image.SetAction(parse => RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, async client =>
+        image.SetAction(parse => runtime.Run(context, parse, async client =>
         {
             var name = RuntimeCall.SplitKindName(parse.GetValue(target)!)?.Name ?? parse.GetValue(target)!;
             foreach (var pair in parse.GetValue(images) ?? [])

@@ -9,7 +9,7 @@ namespace Fledge.Cli.Commands.Runtime;
 /// <summary>`fledge serve`: runs the single-host runtime in the foreground until SIGINT or SIGTERM.</summary>
 internal static class ServeCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var images = new Option<string?>("--images") { Description = "The image table (YAML: image -> command); default images.yaml in the data directory" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Loopback port of /metrics (0 picks a free one)", DefaultValueFactory = _ => 9464 };
@@ -63,7 +63,7 @@ internal static class ServeCommand
         {
             images, metricsPort, metricsApi, metricsApiToken, maxReplicas, logMaxSize, logMaxFiles,
         };
-        command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(dataDirectory)!)
+        command.SetAction(parse => Run(context, new RuntimeOptions(parse.GetValue(runtime.DataDirectory)!)
         {
             ImagesFile = parse.GetValue(images),
             MetricsPort = parse.GetValue(metricsPort),

@@ -14,7 +14,7 @@ namespace Fledge.Cli.Commands.Runtime;
 /// </summary>
 internal static class WaitCommand
 {
-    public static Command Create(CliContext context, Option<string> dataDirectory)
+    public static Command Create(CliContext context, RuntimeTarget runtime)
     {
         var target = new Argument<string>("target") { Description = "KIND/NAME, e.g. rollout/hello or canarydeployment/hello" };
         var condition = new Option<string>("--for")
@@ -47,7 +47,7 @@ internal static class WaitCommand
                     [$"--for: Invalid value: \"{parse.GetValue(condition)}\": write phase=Paused, condition=Available, condition=Available=False, jsonpath={{.status.readyReplicas}}=3 or delete"]);
             }
 
-            return RuntimeCall.Run(context, parse.GetValue(dataDirectory)!, client => WaitAsync(context, client, kind, split.Name, wanted, limit));
+            return runtime.Run(context, parse, client => WaitAsync(context, client, kind, split.Name, wanted, limit));
         });
         return command;
     }
