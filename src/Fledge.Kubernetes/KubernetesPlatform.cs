@@ -117,6 +117,62 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
         }
     }
 
+    /// <summary>The annotation on a Service whose selector a rollout sets (Argo's is argo-rollouts.argoproj.io/managed-by-rollouts).</summary>
+    public const string ManagedBy = "rollouts.fledge.io/managed-by";
+
+    /// <summary>
+    /// Points a blue-green rollout's active and preview Services (a canary's stable and canary Services) at their
+    /// revisions, as Argo Rollouts does: the pod-template-hash of the ReplicaSet in the rollout's status is added to
+    /// each Service's selector. A selector someone else changed is put back on the next pass.
+    /// </summary>
+    public void SyncServices(string rolloutName)
+    {
+        var obj = Find(rolloutName);
+        var rollout = ToRollout(obj);
+        var ns = obj.Metadata.NamespaceProperty;
+        if (rollout.Status.Canary is not { StableReplicaSet: { } stable } status)
+        {
+            return;
+        }
+
+        var canary = status.CanaryReplicaSet ?? stable;
+        var wanted = rollout.Spec.Strategy switch
+        {
+            { BlueGreen: { } blueGreen } => new[] { (blueGreen.ActiveService, stable), (blueGreen.PreviewService, canary) },
+            { Canary: { } c } => [(c.StableService, stable), (c.CanaryService, canary)],
+            _ => [],
+        };
+        foreach (var (service, replicaSet) in wanted)
+        {
+            if (service is null || Value(replicaSets.Get(ns, replicaSet)?.Metadata.Labels, Annotations.PodTemplateHashLabel) is not { } hash)
+            {
+                continue;
+            }
+
+            V1Service current;
+            try
+            {
+                current = Call(() => client.CoreV1.ReadNamespacedServiceAsync(service, ns));
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new InvalidOperationException($"Service \"{service}\" of rollout {rolloutName} not found: create it (its selector is the rollout's labels)");
+            }
+
+            if (Value(current.Spec.Selector, Annotations.PodTemplateHashLabel) == hash
+                && Value(current.Metadata.Annotations, ManagedBy) == obj.Metadata.Name)
+            {
+                continue;
+            }
+
+            Call(() => client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ManagedBy] = obj.Metadata.Name } },
+                ["spec"] = new JsonObject { ["selector"] = new JsonObject { [Annotations.PodTemplateHashLabel] = hash } },
+            }.ToJsonString(), V1Patch.PatchType.MergePatch), service, ns));
+        }
+    }
+
     /// <summary>
     /// The API server fills in a ReplicaSet's pod template with defaults (imagePullPolicy, terminationMessagePath...)
     /// that a Rollout's template, a custom resource's, never gets; so, as Argo Rollouts does, the ReplicaSet whose
@@ -273,6 +329,8 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
         };
         Call(() => client.CoreV1.CreateNamespacedEventAsync(body, ns));
     }
+
+    private static string? Value(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
 
     private static string Group(RolloutObject obj) => obj.ApiVersion.Split('/')[0];
 

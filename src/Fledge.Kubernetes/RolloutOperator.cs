@@ -210,6 +210,7 @@ public sealed class RolloutOperator : IAsyncDisposable
                     _logger.LogInformation("{Key}: {Action}: {Reason}", key, action.GetType().Name, action.Reason);
                 }
             });
+            _platform.SyncServices(key);
             _queue.Forget(key);
             if (result.RequeueAfter is { } after)
             {
