@@ -19,7 +19,9 @@ namespace Fledge.Kubernetes;
 /// revision annotation; its status through the status subresource, refused on a stale resourceVersion; each decision
 /// as an Event). The API server's answer goes into the cache at once, so the next pass sees it.
 /// </summary>
-internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<RolloutObject> rollouts, ObjectCache<V1ReplicaSet> replicaSets, string identity)
+internal sealed class KubernetesPlatform(
+    IKubernetes client, ObjectCache<RolloutObject> rollouts, ObjectCache<V1ReplicaSet> replicaSets,
+    Func<string, ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> templates, string identity)
     : IRolloutPlatform
 {
     public const string Component = "fledge-operator";
@@ -27,7 +29,34 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
     {
         var obj = Find(rolloutName);
-        return Snapshot(obj, replicaSets.Objects, now);
+        return Snapshot(obj, replicaSets.Objects, now) with { Templates = templates(obj.Metadata.NamespaceProperty ?? "") };
+    }
+
+    /// <summary>
+    /// Replaces the rollout's status (through the status subresource, with the resourceVersion read) and keeps the answer;
+    /// a rollout changed since is refused by the API server (409), and <see cref="StaleRolloutException"/> says to read it again.
+    /// </summary>
+    public RolloutObject WriteStatus(RolloutObject obj, RolloutStatus status)
+    {
+        var body = new RolloutObject
+        {
+            ApiVersion = obj.ApiVersion,
+            Kind = obj.Kind,
+            Metadata = obj.Metadata,
+            Spec = obj.Spec,
+            Status = StatusJson.ToNode(status, ToRollout(obj) with { Status = status }),
+        };
+        try
+        {
+            var written = Call(() => client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<RolloutObject>(
+                body, Group(obj), RolloutCrd.Version, obj.Metadata.NamespaceProperty, RolloutCrd.Plural, obj.Metadata.Name));
+            rollouts.Put(written);
+            return written;
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new StaleRolloutException($"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}");
+        }
     }
 
     /// <summary>The rollout and the ReplicaSets it controls (of <paramref name="replicaSets"/>), as the planner reads them.</summary>
@@ -88,25 +117,7 @@ internal sealed class KubernetesPlatform(IKubernetes client, ObjectCache<Rollout
                 rollouts.Put(patched);
                 break;
             case UpdateRolloutStatus status:
-                var body = new RolloutObject
-                {
-                    ApiVersion = obj.ApiVersion,
-                    Kind = obj.Kind,
-                    Metadata = obj.Metadata,
-                    Spec = obj.Spec,
-                    Status = StatusJson.ToNode(status.Status, ToRollout(obj) with { Status = status.Status }),
-                };
-                try
-                {
-                    // Replace, with the resourceVersion read: a rollout changed since is refused (409), re-read and planned again.
-                    var written = Call(() => client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<RolloutObject>(body, Group(obj), RolloutCrd.Version, ns, RolloutCrd.Plural, obj.Metadata.Name));
-                    rollouts.Put(written);
-                }
-                catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
-                {
-                    throw new StaleRolloutException(rolloutName);
-                }
-
+                WriteStatus(obj, status.Status);
                 break;
             case RecordEvent recorded:
                 Record(obj, recorded, now);

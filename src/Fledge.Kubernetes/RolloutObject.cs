@@ -48,3 +48,35 @@ public static class RolloutCrd
     public const string Plural = "rollouts";
     public const string ApiVersion = Group + "/" + Version;
 }
+
+/// <summary>A fledge.io/v1alpha1 AnalysisTemplate as the API server holds it (read by the planner as a file's is).</summary>
+public sealed class AnalysisTemplateObject : IKubernetesObject<V1ObjectMeta>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = RolloutCrd.ApiVersion;
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "AnalysisTemplate";
+
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("spec")]
+    public JsonObject? Spec { get; set; }
+}
+
+/// <summary>A list of <see cref="AnalysisTemplateObject"/>.</summary>
+public sealed class AnalysisTemplateObjectList : IKubernetesObject<V1ListMeta>, IItems<AnalysisTemplateObject>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = RolloutCrd.ApiVersion;
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "AnalysisTemplateList";
+
+    [JsonPropertyName("metadata")]
+    public V1ListMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("items")]
+    public IList<AnalysisTemplateObject> Items { get; set; } = [];
+}

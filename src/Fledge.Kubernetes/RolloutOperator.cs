@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Fledge.Control;
 using k8s;
 using k8s.LeaderElection;
@@ -31,7 +32,11 @@ public sealed class RolloutOperator : IAsyncDisposable
     private readonly WorkQueue _queue;
     private readonly ObjectCache<RolloutObject> _rollouts;
     private readonly ObjectCache<V1ReplicaSet> _replicaSets;
+    private readonly ObjectCache<AnalysisTemplateObject> _templates;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> _templatesByNamespace = new(StringComparer.Ordinal);
     private readonly KubernetesPlatform _platform;
+    private readonly ClusterAnalysis _analysis;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private long _reconciles;
     private long _errors;
 
@@ -72,7 +77,35 @@ public sealed class RolloutOperator : IAsyncDisposable
                 ? client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel)
                 : client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel),
             logger);
-        _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, options.Identity);
+        _templates = new ObjectCache<AnalysisTemplateObject>("analysistemplates",
+            async cancel =>
+            {
+                var list = ns is null
+                    ? await client.CustomObjects.ListClusterCustomObjectAsync<AnalysisTemplateObjectList>(RolloutCrd.Group, RolloutCrd.Version, "analysistemplates", cancellationToken: cancel)
+                    : await client.CustomObjects.ListNamespacedCustomObjectAsync<AnalysisTemplateObjectList>(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates", cancellationToken: cancel);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+#pragma warning disable CS0618
+            (version, cancel) => ns is null
+                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, "analysistemplates",
+                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<AnalysisTemplateObject, object>(cancellationToken: cancel)
+                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates",
+                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<AnalysisTemplateObject, object>(cancellationToken: cancel),
+#pragma warning restore CS0618
+            logger);
+        _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
+        var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http)], _time);
+        _analysis = new ClusterAnalysis(_rollouts, _replicaSets, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
+        _templates.Changed += template =>
+        {
+            // A template changed: read again on next use, and look again at the namespace's rollouts (an analysis may use it).
+            var templateNamespace = template.Metadata.NamespaceProperty ?? "";
+            _templatesByNamespace.TryRemove(templateNamespace, out _);
+            foreach (var rollout in _rollouts.Objects.Where(r => r.Metadata.NamespaceProperty == templateNamespace))
+            {
+                _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
+            }
+        };
         _rollouts.Changed += rollout => _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
         _replicaSets.Changed += rs =>
         {
@@ -87,7 +120,7 @@ public sealed class RolloutOperator : IAsyncDisposable
     public bool Leading { get; private set; }
 
     /// <summary>True once the caches are filled (the readiness probe).</summary>
-    public bool Ready => _rollouts.Synced.IsCompleted && _replicaSets.Synced.IsCompleted;
+    public bool Ready => _rollouts.Synced.IsCompleted && _replicaSets.Synced.IsCompleted && _templates.Synced.IsCompleted;
 
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
@@ -151,7 +184,8 @@ public sealed class RolloutOperator : IAsyncDisposable
                 return;
             }
 
-            tasks.AddRange([_rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), WorkAsync(leading.Token), ResyncAsync(leading.Token)]);
+            tasks.AddRange([_rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), _templates.RunAsync(leading.Token),
+                WorkAsync(leading.Token), ResyncAsync(leading.Token), _analysis.RunAsync(leading.Token)]);
             await Task.WhenAny(tasks);
             await leading.CancelAsync();
             await Task.WhenAll(tasks);
@@ -171,7 +205,7 @@ public sealed class RolloutOperator : IAsyncDisposable
 
     private async Task WorkAsync(CancellationToken cancel)
     {
-        await Task.WhenAll(_rollouts.Synced, _replicaSets.Synced).WaitAsync(cancel);
+        await Task.WhenAll(_rollouts.Synced, _replicaSets.Synced, _templates.Synced).WaitAsync(cancel);
         _logger.LogInformation("caches synced: {Rollouts} rollouts, {ReplicaSets} replicasets", _rollouts.Objects.Count(), _replicaSets.Objects.Count());
         while (!cancel.IsCancellationRequested)
         {
@@ -250,9 +284,16 @@ public sealed class RolloutOperator : IAsyncDisposable
         }
     }
 
+    /// <summary>A namespace's AnalysisTemplates as the planner reads them, read from the cache once per change.</summary>
+    private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates(string ns) =>
+        _templatesByNamespace.GetOrAdd(ns, n => Cluster.AnalysisTemplates.Read(_templates.Objects
+            .Where(t => t.Metadata.NamespaceProperty == n)
+            .Select(t => System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(t)))));
+
     public ValueTask DisposeAsync()
     {
         _queue.Dispose();
+        _http.Dispose();
         return ValueTask.CompletedTask;
     }
 }
