@@ -31,18 +31,25 @@ public abstract class DifferentialTests
         await using var fledge = await OperatorProcess.StartAsync(rolloutNs.Name);
         (string Kind, string Ns)[] sides = [("deployment", deploymentNs.Name), ("rollout", rolloutNs.Name)];
 
-        foreach (var (version, replicas, steps) in scenario.Versions)
+        foreach (var (version, replicas, steps, command) in scenario.Changes)
         {
             foreach (var side in sides)
             {
-                RollingUpdateTests.Apply(side.Ns, scenario.Manifest(side.Kind, version, replicas));
+                if (command is not null)
+                {
+                    Command(side.Kind, side.Ns, command);
+                }
+                else
+                {
+                    RollingUpdateTests.Apply(side.Ns, scenario.Manifest(side.Kind, version!, replicas));
+                }
             }
 
             // Step both until both are done (or stuck the same way), or for the steps given before the next change
             for (var step = 0; steps is null || step < steps; step++)
             {
                 step.ShouldBeLessThan(100, $"{name}: no end after 100 steps\ndeployment: {deploymentScalings}\nrollout:    {rolloutScalings}\n{fledge.Output}");
-                await QuietAsync(client, deploymentNs.Name, rolloutNs.Name, deploymentKubelet, rolloutKubelet);
+                await QuietAsync(client, deploymentNs.Name, rolloutNs.Name, deploymentKubelet, rolloutKubelet, scenario.Quiet);
                 if (sides.All(side => Done(side.Kind, side.Ns, replicas)) || (deploymentKubelet.Waiting == 0 && rolloutKubelet.Waiting == 0))
                 {
                     break;
@@ -52,7 +59,15 @@ public abstract class DifferentialTests
             }
         }
 
+        // A scenario that ends in a condition (the progress deadline) waits for both sides to reach it
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (scenario.Until is { } reason && !sides.All(side => Status(side.Kind, side.Ns).Conditions.Any(c => c.Reason == reason)) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
         var (deployment, rollout) = (Status("deployment", deploymentNs.Name), Status("rollout", rolloutNs.Name));
+        (await Revisions(client, rolloutNs.Name)).ShouldBe(await Revisions(client, deploymentNs.Name), $"{name}: the ReplicaSets kept differ");
         TestContext.Current.SendDiagnosticMessage($"{name}: {deploymentScalings}");
         rolloutScalings.ToString().ShouldBe(deploymentScalings.ToString(), $"{name}: the ReplicaSet scalings differ\n{fledge.Output}");
         (rollout.Replicas, rollout.UpdatedReplicas, rollout.ReadyReplicas, rollout.AvailableReplicas)
@@ -61,8 +76,28 @@ public abstract class DifferentialTests
             .ShouldBe(deployment.Conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}").Order(), $"{name}: the conditions differ");
     }
 
-    /// <summary>Waits until neither side's ReplicaSets, pods nor waiting pods changed for a while.</summary>
-    private static async Task QuietAsync(IKubernetes client, string a, string b, TestKubelet first, TestKubelet second)
+    /// <summary>pause, resume, undo or "undo N" on one side: kubectl on the Deployment, fledge on the Rollout, as their users type them.</summary>
+    private static void Command(string kind, string ns, string command)
+    {
+        var words = command.Split(' ');
+        string[] arguments = words.Length > 1 ? [words[0], "--to-revision", words[1]] : [words[0]];
+        var (code, output, error) = kind == "deployment"
+            ? ControlPlane.Kubectl(["rollout", arguments[0], "deployment/app", "-n", ns, .. arguments.Skip(1)])
+            : ClusterCliTests.Fledge(ns, ["rollout", arguments[0], "app", .. arguments.Skip(1)]) is var r ? (r.Code, r.Output, r.Error) : default;
+        code.ShouldBe(0, $"{kind}: {command}: {output}\n{error}");
+    }
+
+    /// <summary>The ReplicaSets a namespace keeps, by revision, with their sizes ("r1=0, r2=4").</summary>
+    private static async Task<string> Revisions(IKubernetes client, string ns)
+    {
+        var sets = await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: TestContext.Current.CancellationToken);
+        return string.Join(", ", sets.Items.Where(rs => rs.Metadata.DeletionTimestamp is null)
+            .Select(rs => (Revision: int.Parse(rs.Metadata.Annotations["deployment.kubernetes.io/revision"], CultureInfo.InvariantCulture), rs.Spec.Replicas))
+            .OrderBy(r => r.Revision).Select(r => $"r{r.Revision}={r.Replicas}"));
+    }
+
+    /// <summary>Waits until neither side's ReplicaSets, pods nor waiting pods changed for <paramref name="quiet"/>.</summary>
+    private static async Task QuietAsync(IKubernetes client, string a, string b, TestKubelet first, TestKubelet second, TimeSpan quiet)
     {
         string? last = null;
         var since = DateTime.UtcNow;
@@ -74,7 +109,7 @@ public abstract class DifferentialTests
             {
                 (last, since) = (state, DateTime.UtcNow);
             }
-            else if (DateTime.UtcNow - since > TimeSpan.FromMilliseconds(1000))
+            else if (DateTime.UtcNow - since > quiet)
             {
                 return;
             }
@@ -136,16 +171,29 @@ public sealed class DifferentialTestsC : DifferentialTests
     public Task SameManifest_ScalesReplicaSetsAsTheDeploymentControllerDoes(string name) => RunAsync(name);
 }
 
-/// <summary>
-/// One scenario: a strategy and the versions (with replica counts) applied one after the other, each when the last is
-/// done, or after the number of steps given (a change in the middle of a rollout).
-/// </summary>
-internal sealed record Scenario(string Strategy, (string Version, int Replicas, int? Steps)[] Versions)
+/// <summary>One change of a scenario: a version applied with a replica count, or a command (pause, resume, undo, "undo N").</summary>
+internal sealed record Change(string? Version, int Replicas, int? Steps = null, string? Command = null)
 {
-    public Scenario(string strategy, (string Version, int Replicas)[] versions)
-        : this(strategy, versions.Select(v => (v.Version, v.Replicas, (int?)null)).ToArray())
-    {
-    }
+    public static implicit operator Change((string Version, int Replicas) applied) => new(applied.Version, applied.Replicas);
+
+    public static implicit operator Change((string Version, int Replicas, int? Steps) applied) => new(applied.Version, applied.Replicas, applied.Steps);
+
+    /// <summary>A command, then the steps until both sides are done (or as many as given).</summary>
+    public static Change Run(string command, int replicas, int? steps = null) => new(null, replicas, steps, command);
+
+    public void Deconstruct(out string? version, out int replicas, out int? steps, out string? command) =>
+        (version, replicas, steps, command) = (Version, Replicas, Steps, Command);
+}
+
+/// <summary>
+/// One scenario: a strategy (and other spec fields) and the changes made one after the other, each when the last is
+/// done, or after the number of steps given (a change in the middle of a rollout). A scenario may end in a condition
+/// both sides must reach (<see cref="Until"/>), and wait longer for quiet (minReadySeconds).
+/// </summary>
+internal sealed record Scenario(string Strategy, Change[] Changes, string Fields = "", string? Until = null, int MinReadySeconds = 0)
+{
+    /// <summary>How long both sides must be unchanged before the next pod is made ready: a second, beyond minReadySeconds.</summary>
+    public TimeSpan Quiet => TimeSpan.FromSeconds(1 + MinReadySeconds);
 
     public static IReadOnlyDictionary<string, Scenario> All { get; } = new Dictionary<string, Scenario>
     {
@@ -162,6 +210,14 @@ internal sealed record Scenario(string Strategy, (string Version, int Replicas, 
         ["a third version in the middle of a rollout"] = new(Rolling("1", "1"), [("v1", 4, null), ("v2", 4, 2), ("v3", 4, null)]),
         ["one replica, surge 1, unavailable 1"] = new(Rolling("1", "1"), [("v1", 1), ("v2", 1)]),
         ["surge 0, unavailable 25% of 4"] = new(Rolling("0", "25%"), [("v1", 4), ("v2", 4)]),
+        ["a version that never becomes ready, to ProgressDeadlineExceeded"] =
+            new(Rolling("1", "0"), [("v1", 3), ("broken", 3)], "progressDeadlineSeconds: 5", Until: "ProgressDeadlineExceeded"),
+        ["paused, a new version applied, resumed"] = new(Rolling("1", "1"), [("v1", 4), Change.Run("pause", 4), ("v2", 4), Change.Run("resume", 4)]),
+        ["paused in the middle of a rollout, resumed"] = new(Rolling("1", "0"), [("v1", 4, null), ("v2", 4, 2), Change.Run("pause", 4), Change.Run("resume", 4)]),
+        ["undo (the previous revision comes back renumbered)"] = new(Rolling("1", "0"), [("v1", 3), ("v2", 3), Change.Run("undo", 3)]),
+        ["undo to revision 1 of 3"] = new(Rolling("1", "1"), [("v1", 3), ("v2", 3), ("v3", 3), Change.Run("undo 1", 3)]),
+        ["revisionHistoryLimit 1 (older ReplicaSets deleted)"] = new(Rolling("1", "0"), [("v1", 2), ("v2", 2), ("v3", 2)], "revisionHistoryLimit: 1"),
+        ["minReadySeconds 2"] = new(Rolling("1", "1"), [("v1", 3), ("v2", 3)], "minReadySeconds: 2", MinReadySeconds: 2),
     };
 
     private static string Rolling(string surge, string unavailable) =>
@@ -176,6 +232,7 @@ internal sealed record Scenario(string Strategy, (string Version, int Replicas, 
           name: app
         spec:
           replicas: {replicas}
+          {Fields}
           selector:
             matchLabels: {"{"}app: app{"}"}
           strategy:
