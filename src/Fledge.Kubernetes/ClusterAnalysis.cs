@@ -14,7 +14,7 @@ namespace Fledge.Kubernetes;
 /// same split as on one host. Each measurement runs on its own, so a slow metrics source holds up only itself.
 /// </summary>
 internal sealed class ClusterAnalysis(
-    ObjectCache<RolloutObject> rollouts,
+    RolloutCaches rollouts,
     ObjectCache<V1ReplicaSet> replicaSets,
     KubernetesPlatform platform,
     Func<string, ImmutableDictionary<string, AnalysisTemplate>> templates,

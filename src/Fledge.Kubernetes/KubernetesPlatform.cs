@@ -20,7 +20,7 @@ namespace Fledge.Kubernetes;
 /// as an Event). The API server's answer goes into the cache at once, so the next pass sees it.
 /// </summary>
 internal sealed class KubernetesPlatform(
-    IKubernetes client, ObjectCache<RolloutObject> rollouts, ObjectCache<V1ReplicaSet> replicaSets,
+    IKubernetes client, RolloutCaches rollouts, ObjectCache<V1ReplicaSet> replicaSets,
     Func<string, ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> templates, string identity)
     : IRolloutPlatform
 {

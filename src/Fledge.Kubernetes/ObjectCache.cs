@@ -27,6 +27,9 @@ internal sealed class ObjectCache<T>(
     /// <summary>Raised with every object added, changed or deleted (from the watch, a re-list, or <see cref="Put"/>).</summary>
     public event Action<T>? Changed;
 
+    /// <summary>What is cached ("rollouts.fledge.io").</summary>
+    public string Kind => kind;
+
     /// <summary>Completes once the first list is in.</summary>
     public Task Synced => _synced.Task;
 
@@ -97,6 +100,21 @@ internal sealed class ObjectCache<T>(
             {
                 Relists++;
                 logger.LogInformation("{Kind}: the watch's version is gone (410); listing again", kind);
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                // The resource is not served (its CRD is not installed): nothing of it to wait for; look again now and then.
+                Replace([]);
+                _synced.TrySetResult();
+                logger.LogInformation("{Kind}: not served by the API server; looking again in 30 s", kind);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException or System.Text.Json.JsonException)
             {

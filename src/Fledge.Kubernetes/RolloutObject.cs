@@ -44,6 +44,9 @@ public sealed class RolloutObjectList : IKubernetesObject<V1ListMeta>, IItems<Ro
 public static class RolloutCrd
 {
     public const string Group = "fledge.io";
+
+    /// <summary>Argo Rollouts' group, whose Rollouts are read as written.</summary>
+    public const string ArgoGroup = "argoproj.io";
     public const string Version = "v1alpha1";
     public const string Plural = "rollouts";
     public const string ApiVersion = Group + "/" + Version;

@@ -12,7 +12,8 @@ namespace Fledge.Kubernetes;
 /// <param name="Namespace">The one namespace to watch, or null for all of them.</param>
 /// <param name="Identity">This operator's name in the Lease and in Events (the host name and pid by default).</param>
 /// <param name="LeaseNamespace">Where the Lease is held (the watched namespace, or "default").</param>
-public sealed record OperatorOptions(string? Namespace, string Identity, string LeaseNamespace, TimeSpan Resync)
+/// <param name="Argoproj">Whether argoproj.io Rollouts are reconciled too (off where Argo Rollouts' own controller runs).</param>
+public sealed record OperatorOptions(string? Namespace, string Identity, string LeaseNamespace, TimeSpan Resync, bool Argoproj = true)
 {
     public const string LeaseName = "fledge-operator";
 }
@@ -30,9 +31,9 @@ public sealed class RolloutOperator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly WorkQueue _queue;
-    private readonly ObjectCache<RolloutObject> _rollouts;
+    private readonly RolloutCaches _rollouts;
     private readonly ObjectCache<V1ReplicaSet> _replicaSets;
-    private readonly ObjectCache<AnalysisTemplateObject> _templates;
+    private readonly IReadOnlyList<ObjectCache<AnalysisTemplateObject>> _templates;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> _templatesByNamespace = new(StringComparer.Ordinal);
     private readonly KubernetesPlatform _platform;
     private readonly ClusterAnalysis _analysis;
@@ -48,23 +49,8 @@ public sealed class RolloutOperator : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _queue = new WorkQueue(_time);
         var ns = options.Namespace;
-        _rollouts = new ObjectCache<RolloutObject>("rollouts",
-            async cancel =>
-            {
-                var list = ns is null
-                    ? await client.CustomObjects.ListClusterCustomObjectAsync<RolloutObjectList>(RolloutCrd.Group, RolloutCrd.Version, RolloutCrd.Plural, cancellationToken: cancel)
-                    : await client.CustomObjects.ListNamespacedCustomObjectAsync<RolloutObjectList>(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural, cancellationToken: cancel);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            // The typed watch of custom objects (WatchAsync<T, L>) is marked obsolete for its replacement, which is untyped.
-#pragma warning disable CS0618
-            (version, cancel) => ns is null
-                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, RolloutCrd.Plural,
-                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<RolloutObject, object>(cancellationToken: cancel)
-                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural,
-                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<RolloutObject, object>(cancellationToken: cancel),
-#pragma warning restore CS0618
-            logger);
+        string[] groups = options.Argoproj ? [RolloutCrd.Group, RolloutCrd.ArgoGroup] : [RolloutCrd.Group];
+        _rollouts = new RolloutCaches(client, ns, groups, logger);
         _replicaSets = new ObjectCache<V1ReplicaSet>("replicasets",
             async cancel =>
             {
@@ -77,35 +63,24 @@ public sealed class RolloutOperator : IAsyncDisposable
                 ? client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel)
                 : client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel),
             logger);
-        _templates = new ObjectCache<AnalysisTemplateObject>("analysistemplates",
-            async cancel =>
-            {
-                var list = ns is null
-                    ? await client.CustomObjects.ListClusterCustomObjectAsync<AnalysisTemplateObjectList>(RolloutCrd.Group, RolloutCrd.Version, "analysistemplates", cancellationToken: cancel)
-                    : await client.CustomObjects.ListNamespacedCustomObjectAsync<AnalysisTemplateObjectList>(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates", cancellationToken: cancel);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-#pragma warning disable CS0618
-            (version, cancel) => ns is null
-                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, "analysistemplates",
-                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<AnalysisTemplateObject, object>(cancellationToken: cancel)
-                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates",
-                    allowWatchBookmarks: true, resourceVersion: version, watch: true, timeoutSeconds: 300, cancellationToken: cancel).WatchAsync<AnalysisTemplateObject, object>(cancellationToken: cancel),
-#pragma warning restore CS0618
-            logger);
+        _templates = [.. groups.Select(group => CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger))];
         _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
         var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http)], _time);
         _analysis = new ClusterAnalysis(_rollouts, _replicaSets, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
-        _templates.Changed += template =>
+        foreach (var cache in _templates)
         {
-            // A template changed: read again on next use, and look again at the namespace's rollouts (an analysis may use it).
-            var templateNamespace = template.Metadata.NamespaceProperty ?? "";
-            _templatesByNamespace.TryRemove(templateNamespace, out _);
-            foreach (var rollout in _rollouts.Objects.Where(r => r.Metadata.NamespaceProperty == templateNamespace))
+            cache.Changed += template =>
             {
-                _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
-            }
-        };
+                // A template changed: read again on next use, and look again at the namespace's rollouts (an analysis may use it).
+                var templateNamespace = template.Metadata.NamespaceProperty ?? "";
+                _templatesByNamespace.TryRemove(templateNamespace, out _);
+                foreach (var rollout in _rollouts.Objects.Where(r => r.Metadata.NamespaceProperty == templateNamespace))
+                {
+                    _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
+                }
+            };
+        }
+
         _rollouts.Changed += rollout => _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
         _replicaSets.Changed += rs =>
         {
@@ -120,7 +95,7 @@ public sealed class RolloutOperator : IAsyncDisposable
     public bool Leading { get; private set; }
 
     /// <summary>True once the caches are filled (the readiness probe).</summary>
-    public bool Ready => _rollouts.Synced.IsCompleted && _replicaSets.Synced.IsCompleted && _templates.Synced.IsCompleted;
+    public bool Ready => _rollouts.Synced.IsCompleted && _replicaSets.Synced.IsCompleted && _templates.All(t => t.Synced.IsCompleted);
 
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
@@ -184,7 +159,7 @@ public sealed class RolloutOperator : IAsyncDisposable
                 return;
             }
 
-            tasks.AddRange([_rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), _templates.RunAsync(leading.Token),
+            tasks.AddRange([.. _rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), .. _templates.Select(t => t.RunAsync(leading.Token)),
                 WorkAsync(leading.Token), ResyncAsync(leading.Token), _analysis.RunAsync(leading.Token)]);
             await Task.WhenAny(tasks);
             await leading.CancelAsync();
@@ -205,7 +180,7 @@ public sealed class RolloutOperator : IAsyncDisposable
 
     private async Task WorkAsync(CancellationToken cancel)
     {
-        await Task.WhenAll(_rollouts.Synced, _replicaSets.Synced, _templates.Synced).WaitAsync(cancel);
+        await Task.WhenAll([_rollouts.Synced, _replicaSets.Synced, .. _templates.Select(t => t.Synced)]).WaitAsync(cancel);
         _logger.LogInformation("caches synced: {Rollouts} rollouts, {ReplicaSets} replicasets", _rollouts.Objects.Count(), _replicaSets.Objects.Count());
         while (!cancel.IsCancellationRequested)
         {
@@ -286,7 +261,7 @@ public sealed class RolloutOperator : IAsyncDisposable
 
     /// <summary>A namespace's AnalysisTemplates as the planner reads them, read from the cache once per change.</summary>
     private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates(string ns) =>
-        _templatesByNamespace.GetOrAdd(ns, n => Cluster.AnalysisTemplates.Read(_templates.Objects
+        _templatesByNamespace.GetOrAdd(ns, n => Cluster.AnalysisTemplates.Read(_templates.SelectMany(t => t.Objects)
             .Where(t => t.Metadata.NamespaceProperty == n)
             .Select(t => System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(t)))));
 

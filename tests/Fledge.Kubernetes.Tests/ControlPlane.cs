@@ -117,10 +117,17 @@ internal static class ControlPlane
 
     private static string Install()
     {
-        var (code, output, error) = Kubectl("apply", "-k", Path.Combine(Repository, "deploy", "kubernetes"));
-        code.ShouldBe(0, $"kubectl apply -k deploy/kubernetes:\n{output}\n{error}");
-        Kubectl("wait", "--for=condition=Established", "crd/rollouts.fledge.io", "--timeout=60s").Code.ShouldBe(0);
-        return output;
+        // Fledge's resources, and Argo Rollouts' (its files are applied as they are): both as a user installs them
+        var installed = "";
+        foreach (var tree in new[] { Path.Combine("deploy", "kubernetes"), Path.Combine("deploy", "kubernetes", "argoproj") })
+        {
+            var (code, output, error) = Kubectl("apply", "-k", Path.Combine(Repository, tree));
+            code.ShouldBe(0, $"kubectl apply -k {tree}:\n{output}\n{error}");
+            installed += output;
+        }
+
+        Kubectl("wait", "--for=condition=Established", "crd/rollouts.fledge.io", "crd/rollouts.argoproj.io", "--timeout=60s").Code.ShouldBe(0);
+        return installed;
     }
 
     private static string FindRepository()

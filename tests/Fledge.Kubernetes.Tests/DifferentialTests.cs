@@ -134,7 +134,7 @@ public abstract class DifferentialTests
 
     private static ObservedStatus Status(string kind, string ns)
     {
-        var (_, output, _) = ControlPlane.Kubectl("get", kind, "app", "-n", ns, "-o", "jsonpath={.status}");
+        var (_, output, _) = ControlPlane.Kubectl("get", kind == "rollout" ? "rollouts.fledge.io" : kind, "app", "-n", ns, "-o", "jsonpath={.status}");
         return JsonSerializer.Deserialize<ObservedStatus>(output.Length > 0 ? output : "{}", Json) ?? throw new InvalidOperationException($"no status for {kind}/app in {ns}");
     }
 

@@ -30,7 +30,7 @@ public sealed class RbacTests
             // What deploy/ does not grant the operator is refused by the API server
             foreach (var forbidden in new[]
             {
-                new[] { "delete", "rollout", "web", "-n", ns.Name },
+                new[] { "delete", "rollouts.fledge.io", "web", "-n", ns.Name },
                 ["get", "secrets", "-n", "fledge-system"],
                 ["create", "deployment", "intruder", "--image=x", "-n", ns.Name],
                 ["get", "leases", "-n", ns.Name],

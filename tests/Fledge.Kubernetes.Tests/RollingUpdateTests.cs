@@ -53,7 +53,7 @@ public sealed class RollingUpdateTests
         events.ShouldAllBe(e => e.Source.Component == "fledge-operator");
 
         // kubectl get shows the printer columns
-        var (_, table, _) = ControlPlane.Kubectl("get", "rollouts", "-n", ns.Name);
+        var (_, table, _) = ControlPlane.Kubectl("get", "rollouts.fledge.io", "-n", ns.Name);
         table.ShouldContain("PHASE");
         table.ShouldContain("Healthy");
     }
@@ -69,7 +69,7 @@ public sealed class RollingUpdateTests
         code.ShouldNotBe(0);
         error.ShouldContain("spec.replicas: Invalid value: -1");
         error.ShouldContain("spec.strategy.rollingUpdate.maxSurge: Invalid value: \"lots\"");
-        ControlPlane.Kubectl("get", "rollouts", "-n", ns.Name, "-o", "name").Output.Trim().ShouldBeEmpty();
+        ControlPlane.Kubectl("get", "rollouts.fledge.io", "-n", ns.Name, "-o", "name").Output.Trim().ShouldBeEmpty();
     }
 
     internal static string Rollout(string version, int replicas, string maxSurge = "1", string maxUnavailable = "0") => string.Create(CultureInfo.InvariantCulture, $"""
@@ -110,7 +110,9 @@ public sealed class RollingUpdateTests
         ObservedStatus? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            var (code, output, _) = ControlPlane.Kubectl("get", "rollout", name, "-n", ns, "-o", "jsonpath={.status}");
+            // NAME is a fledge.io Rollout's; TYPE/NAME names another (rollouts.argoproj.io/NAME)
+            string[] target = name.Contains('/', StringComparison.Ordinal) ? [name] : ["rollouts.fledge.io", name];
+            var (code, output, _) = ControlPlane.Kubectl(["get", .. target, "-n", ns, "-o", "jsonpath={.status}"]);
             if (code == 0 && output.Length > 0)
             {
                 last = JsonSerializer.Deserialize<ObservedStatus>(output, CaseInsensitive);

@@ -43,8 +43,7 @@ public sealed partial class ClusterCommands
         var found = Kind(kind);
         JsonNode? list = found.Plural switch
         {
-            "rollouts" => await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural),
-            "analysistemplates" => await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates"),
+            "rollouts" or "analysistemplates" => new JsonObject { ["items"] = new JsonArray([.. (await ListAsync<JsonObject>(found.Plural)).SelectMany(l => l["items"]?.AsArray() ?? []).Select(i => i?.DeepClone())]) },
             "replicasets" => Typed(await client.AppsV1.ListNamespacedReplicaSetAsync(ns), "apps/v1", "ReplicaSet"),
             "pods" => Typed(await client.CoreV1.ListNamespacedPodAsync(ns), "v1", "Pod"),
             "services" => Typed(await client.CoreV1.ListNamespacedServiceAsync(ns), "v1", "Service"),
@@ -139,7 +138,11 @@ public sealed partial class ClusterCommands
         {
             switch (found.Plural)
             {
-                case "rollouts" or "analysistemplates":
+                case "rollouts":
+                    var rollout = await RolloutAsync(name);
+                    await client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group(rollout), RolloutCrd.Version, ns, found.Plural, name);
+                    break;
+                case "analysistemplates":
                     await client.CustomObjects.DeleteNamespacedCustomObjectAsync(RolloutCrd.Group, RolloutCrd.Version, ns, found.Plural, name);
                     break;
                 case "services":
@@ -276,8 +279,7 @@ public sealed partial class ClusterCommands
 
     private async Task<IEnumerable<(Core.Analysis.AnalysisTemplate, DateTimeOffset)>> TemplatesWithAgeAsync()
     {
-        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates");
-        var items = list["items"]?.AsArray() ?? [];
+        var items = (await ListAsync<JsonObject>("analysistemplates")).SelectMany(l => l["items"]?.AsArray() ?? []).ToList();
         var templates = AnalysisTemplates.Read(items);
         return items.OfType<JsonObject>()
             .Select(i => (Name: i["metadata"]?["name"]?.GetValue<string>() ?? "", Created: i["metadata"]?["creationTimestamp"]?.GetValue<DateTimeOffset>() ?? DateTimeOffset.UnixEpoch))

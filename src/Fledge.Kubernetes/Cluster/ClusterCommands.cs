@@ -288,31 +288,55 @@ public sealed partial class ClusterCommands(IKubernetes client, string ns, TimeP
             container?.RestartCount ?? 0, message, Created(pod.Metadata), null);
     });
 
+    /// <summary>The rollout of that name: fledge.io's, else argoproj.io's (as the operator picks them).</summary>
     private async Task<RolloutObject> RolloutAsync(string name)
     {
-        try
+        foreach (var group in Groups)
         {
-            return await client.CustomObjects.GetNamespacedCustomObjectAsync<RolloutObject>(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural, name);
+            try
+            {
+                return await client.CustomObjects.GetNamespacedCustomObjectAsync<RolloutObject>(group, RolloutCrd.Version, ns, RolloutCrd.Plural, name);
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Not in this group (or the group is not served).
+            }
         }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new CommandException(404, $"Rollout \"{name}\" not found in namespace \"{ns}\"; `kubectl fledge get rollouts -n {ns}` lists what exists");
-        }
+
+        throw new CommandException(404, $"Rollout \"{name}\" not found in namespace \"{ns}\"; `kubectl fledge get rollouts -n {ns}` lists what exists");
     }
 
     private async Task<IReadOnlyList<RolloutObject>> ListRolloutsAsync() =>
-        [.. (await client.CustomObjects.ListNamespacedCustomObjectAsync<RolloutObjectList>(RolloutCrd.Group, RolloutCrd.Version, ns, RolloutCrd.Plural)).Items];
+        [.. (await ListAsync<RolloutObjectList>(RolloutCrd.Plural)).SelectMany(l => l.Items).DistinctBy(r => r.Metadata.Name)];
+
+    /// <summary>The objects of a resource in each group that serves it (fledge.io first).</summary>
+    private async Task<List<T>> ListAsync<T>(string plural)
+    {
+        var lists = new List<T>();
+        foreach (var group in Groups)
+        {
+            try
+            {
+                lists.Add(await client.CustomObjects.ListNamespacedCustomObjectAsync<T>(group, RolloutCrd.Version, ns, plural));
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound && group != RolloutCrd.Group)
+            {
+                // Argo's group is not installed here.
+            }
+        }
+
+        return lists;
+    }
+
+    private static readonly string[] Groups = [RolloutCrd.Group, RolloutCrd.ArgoGroup];
 
     private async Task<IReadOnlyList<V1ReplicaSet>> ListReplicaSetsAsync() => [.. (await client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items];
 
     private async Task<IReadOnlyList<V1Pod>> ListPodsAsync() => [.. (await client.CoreV1.ListNamespacedPodAsync(ns)).Items];
 
     /// <summary>The namespace's AnalysisTemplates as the planner reads them (one that does not validate is left out).</summary>
-    private async Task<ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> TemplatesAsync()
-    {
-        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(RolloutCrd.Group, RolloutCrd.Version, ns, "analysistemplates");
-        return AnalysisTemplates.Read(list["items"]?.AsArray() ?? []);
-    }
+    private async Task<ImmutableDictionary<string, Core.Analysis.AnalysisTemplate>> TemplatesAsync() =>
+        AnalysisTemplates.Read((await ListAsync<JsonObject>("analysistemplates")).SelectMany(l => l["items"]?.AsArray() ?? []));
 
     private async Task<List<(DateTimeOffset At, string Type, string Reason, string Message, string Object)>> EventsAsync(string? kind, string? name)
     {

@@ -22,9 +22,14 @@ internal static class OperatorCommand
         {
             Description = "Where the operators' Lease is held (default: $POD_NAMESPACE in a cluster, else the watched namespace, else the kubeconfig's)",
         };
+        var argoproj = new Option<bool>("--argoproj")
+        {
+            Description = "Reconcile argoproj.io Rollouts too, read as written (--argoproj=false where Argo Rollouts' own controller runs)",
+            DefaultValueFactory = _ => true,
+        };
         var command = new Command("operator", "Reconcile Rollouts on a Kubernetes cluster (one acts at a time: they hold a Lease)")
         {
-            all, port, address, identity, leaseNamespace,
+            all, port, address, identity, leaseNamespace, argoproj,
         };
         command.Validators.Add(result =>
         {
@@ -54,7 +59,7 @@ internal static class OperatorCommand
             var watched = parse.GetValue(ns);
             var options = new OperatorOptions(watched, parse.GetValue(identity) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
                 parse.GetValue(leaseNamespace) ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } pod ? pod : null) ?? watched ?? config.Namespace ?? "default",
-                TimeSpan.FromSeconds(10));
+                TimeSpan.FromSeconds(10), parse.GetValue(argoproj));
             return Run(context, config, options, IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
         });
         return command;
