@@ -15,7 +15,6 @@ namespace Fledge.Kubernetes;
 /// </summary>
 internal sealed class ClusterAnalysis(
     RolloutCaches rollouts,
-    ObjectCache<V1ReplicaSet> replicaSets,
     KubernetesPlatform platform,
     Func<string, ImmutableDictionary<string, AnalysisTemplate>> templates,
     MetricProviders providers,
@@ -59,7 +58,7 @@ internal sealed class ClusterAnalysis(
             MeasureContext context;
             try
             {
-                var snapshot = KubernetesPlatform.Snapshot(obj, replicaSets.Objects, now);
+                var snapshot = KubernetesPlatform.Snapshot(obj, platform.OwnedBy(obj), now);
                 due = CanaryAnalysis.Due(snapshot.Rollout, templates(obj.Metadata.NamespaceProperty ?? ""), now);
                 string? RevisionOf(string? rs) => rs is null ? null
                     : snapshot.ReplicaSets.FirstOrDefault(s => s.Name == rs)?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ internal sealed class KubernetesPlatform(
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
     {
         var obj = Find(rolloutName);
-        return Snapshot(obj, replicaSets.Objects, now) with { Templates = templates(obj.Metadata.NamespaceProperty ?? "") };
+        return Snapshot(obj, OwnedBy(obj), now) with { Templates = templates(obj.Metadata.NamespaceProperty ?? "") };
     }
 
     /// <summary>
@@ -127,6 +127,66 @@ internal sealed class KubernetesPlatform(
                 break;
         }
     }
+
+    /// <summary>
+    /// Adopts and releases ReplicaSets as the Deployment controller does (its ControllerRefManager): a ReplicaSet with
+    /// no controller whose labels the rollout's selector matches gets the rollout as its controller; one the rollout
+    /// controls whose labels no longer match is let go (its pods stay, as Kubernetes leaves them). Each patch carries
+    /// the ReplicaSet's uid, so a ReplicaSet deleted and made again in between is never claimed by mistake.
+    /// </summary>
+    public void Claim(string rolloutName)
+    {
+        var obj = Find(rolloutName);
+        if (obj.Metadata.DeletionTimestamp is not null)
+        {
+            return;
+        }
+
+        var rollout = ToRollout(obj);
+        var ns = obj.Metadata.NamespaceProperty;
+        foreach (var rs in replicaSets.Indexed(ControllerKey(ns, null)).Concat(OwnedBy(obj)).Where(r => r.Metadata.DeletionTimestamp is null))
+        {
+            var matches = rs.Metadata.Labels is { } labels && Core.Validation.Selectors.Matches(rollout.Spec.Selector, labels);
+            var owners = rs.Metadata.OwnerReferences ?? [];
+            var controller = owners.FirstOrDefault(o => o.Controller == true);
+            IEnumerable<V1OwnerReference>? claimed = (controller, matches) switch
+            {
+                (null, true) => [.. owners, Owner(obj)],
+                ({ } ours, false) when ours.Uid == obj.Metadata.Uid => owners.Where(o => o.Uid != obj.Metadata.Uid),
+                _ => null,
+            };
+            if (claimed is null)
+            {
+                continue;
+            }
+
+            PatchReplicaSet(ns, rs.Metadata.Name, new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["uid"] = rs.Metadata.Uid,
+                    ["ownerReferences"] = JsonNode.Parse(KubernetesJson.Serialize(claimed.ToList())),
+                },
+            });
+            Record(obj, new RecordEvent(RecordEvent.Normal, matches ? "Adopted" : "Released",
+                matches ? $"Adopted replica set {rs.Metadata.Name}: its labels match the selector" : $"Released replica set {rs.Metadata.Name}: its labels no longer match the selector"),
+                DateTimeOffset.UtcNow);
+        }
+    }
+
+    /// <summary>The ReplicaSet cache's index: namespace and controller uid ("ns/" for one without a controller).</summary>
+    public static string ControllerIndex(V1ReplicaSet rs) =>
+        ControllerKey(rs.Metadata.NamespaceProperty, rs.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid);
+
+    private static string ControllerKey(string? ns, string? uid) => $"{ns}/{uid}";
+
+    /// <summary>The ReplicaSets the rollout controls, from the cache's index.</summary>
+    public IReadOnlyList<V1ReplicaSet> OwnedBy(RolloutObject obj) => replicaSets.Indexed(ControllerKey(obj.Metadata.NamespaceProperty, obj.Metadata.Uid));
+
+    private static V1OwnerReference Owner(RolloutObject obj) => new()
+    {
+        ApiVersion = obj.ApiVersion, Kind = obj.Kind, Name = obj.Metadata.Name, Uid = obj.Metadata.Uid, BlockOwnerDeletion = true, Controller = true,
+    };
 
     /// <summary>The annotation on a Service whose selector a rollout sets (Argo's is argo-rollouts.argoproj.io/managed-by-rollouts).</summary>
     public const string ManagedBy = "rollouts.fledge.io/managed-by";
@@ -252,13 +312,7 @@ internal sealed class KubernetesPlatform(
                 Labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>()),
                 Annotations = ReplicaSetAnnotations(rs.CopiedAnnotations, rs.Revision, rs.RevisionHistory, rs.DesiredReplicasAnnotation, rs.MaxReplicasAnnotation)
                     .ToDictionary(a => a.Key, a => a.Value),
-                OwnerReferences =
-                [
-                    new V1OwnerReference
-                    {
-                        ApiVersion = obj.ApiVersion, Kind = obj.Kind, Name = obj.Metadata.Name, Uid = obj.Metadata.Uid, BlockOwnerDeletion = true, Controller = true,
-                    },
-                ],
+                OwnerReferences = [Owner(obj)],
             },
             Spec = new V1ReplicaSetSpec
             {

@@ -18,10 +18,13 @@ internal sealed class ObjectCache<T>(
     string kind,
     Func<CancellationToken, Task<(IList<T> Items, string ResourceVersion)>> list,
     Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
-    ILogger logger)
+    ILogger logger,
+    Func<T, string>? indexBy = null)
     where T : IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _index = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _indexOf = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Raised with every object added, changed or deleted (from the watch, a re-list, or <see cref="Put"/>).</summary>
@@ -42,6 +45,15 @@ internal sealed class ObjectCache<T>(
 
     public T? Get(string? ns, string name) => _objects.GetValueOrDefault(Key(ns, name));
 
+    /// <summary>The objects whose index key (the function given) is <paramref name="key"/>: a ReplicaSet's controller, say.</summary>
+    public IReadOnlyList<T> Indexed(string key)
+    {
+        lock (_index)
+        {
+            return _index.TryGetValue(key, out var keys) ? [.. keys.Select(k => _objects.GetValueOrDefault(k)).OfType<T>()] : [];
+        }
+    }
+
     /// <summary>Keeps an object the operator just wrote, unless the cache already has a newer version of it.</summary>
     public void Put(T obj)
     {
@@ -49,6 +61,7 @@ internal sealed class ObjectCache<T>(
         var kept = _objects.AddOrUpdate(key, obj, (_, current) => Newer(obj, current) ? obj : current);
         if (ReferenceEquals(kept, obj))
         {
+            Index(key);
             Changed?.Invoke(obj);
         }
     }
@@ -57,6 +70,7 @@ internal sealed class ObjectCache<T>(
     {
         if (_objects.TryRemove(Key(ns, name), out var removed))
         {
+            Index(Key(ns, name));
             Changed?.Invoke(removed);
         }
     }
@@ -139,8 +153,10 @@ internal sealed class ObjectCache<T>(
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            keys.Add(Key(item.Metadata.NamespaceProperty, item.Metadata.Name));
-            _objects[Key(item.Metadata.NamespaceProperty, item.Metadata.Name)] = item;
+            var key = Key(item.Metadata.NamespaceProperty, item.Metadata.Name);
+            keys.Add(key);
+            _objects[key] = item;
+            Index(key);
             Changed?.Invoke(item);
         }
 
@@ -148,7 +164,40 @@ internal sealed class ObjectCache<T>(
         {
             if (_objects.TryRemove(gone, out var removed))
             {
+                Index(gone);
                 Changed?.Invoke(removed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Files the key under its object's index key as the cache holds it now (or unfiles a key gone): run after every
+    /// change, under one lock, so the last run files the latest version whatever order two changes came in.
+    /// </summary>
+    private void Index(string key)
+    {
+        if (indexBy is null)
+        {
+            return;
+        }
+
+        lock (_index)
+        {
+            if (_indexOf.Remove(key, out var previous))
+            {
+                _index[previous].Remove(key);
+            }
+
+            if (_objects.TryGetValue(key, out var current))
+            {
+                var indexKey = indexBy(current);
+                _indexOf[key] = indexKey;
+                if (!_index.TryGetValue(indexKey, out var keys))
+                {
+                    _index[indexKey] = keys = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                keys.Add(key);
             }
         }
     }

@@ -13,7 +13,8 @@ namespace Fledge.Kubernetes;
 /// <param name="Identity">This operator's name in the Lease and in Events (the host name and pid by default).</param>
 /// <param name="LeaseNamespace">Where the Lease is held (the watched namespace, or "default").</param>
 /// <param name="Argoproj">Whether argoproj.io Rollouts are reconciled too (off where Argo Rollouts' own controller runs).</param>
-public sealed record OperatorOptions(string? Namespace, string Identity, string LeaseNamespace, TimeSpan Resync, bool Argoproj = true)
+/// <param name="Workers">How many rollouts are reconciled at once (each key by one worker at a time), as the Deployment controller's --concurrent-deployment-syncs.</param>
+public sealed record OperatorOptions(string? Namespace, string Identity, string LeaseNamespace, TimeSpan Resync, bool Argoproj = true, int Workers = 4)
 {
     public const string LeaseName = "fledge-operator";
 }
@@ -62,11 +63,12 @@ public sealed class RolloutOperator : IAsyncDisposable
             (version, cancel) => ns is null
                 ? client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel)
                 : client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel),
-            logger);
+            logger,
+            KubernetesPlatform.ControllerIndex);
         _templates = [.. groups.Select(group => CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger))];
         _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
         var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http)], _time);
-        _analysis = new ClusterAnalysis(_rollouts, _replicaSets, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
+        _analysis = new ClusterAnalysis(_rollouts, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
         foreach (var cache in _templates)
         {
             cache.Changed += template =>
@@ -84,9 +86,20 @@ public sealed class RolloutOperator : IAsyncDisposable
         _rollouts.Changed += rollout => _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
         _replicaSets.Changed += rs =>
         {
-            if (rs.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == "Rollout") is { } owner)
+            if (rs.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true) is { } owner)
             {
-                _queue.Add(ObjectCache<RolloutObject>.Key(rs.Metadata.NamespaceProperty, owner.Name));
+                if (owner.Kind == "Rollout")
+                {
+                    _queue.Add(ObjectCache<RolloutObject>.Key(rs.Metadata.NamespaceProperty, owner.Name));
+                }
+
+                return;
+            }
+
+            // An orphan: the rollouts whose selector matches it may adopt it
+            foreach (var rollout in _rollouts.Objects.Where(r => r.Metadata.NamespaceProperty == rs.Metadata.NamespaceProperty && Selects(r, rs)))
+            {
+                _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
             }
         };
     }
@@ -137,9 +150,10 @@ public sealed class RolloutOperator : IAsyncDisposable
         });
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var work = new TaskCompletionSource();
+        var held = false;
         elector.OnStartedLeading += () =>
         {
-            Leading = true;
+            Leading = held = true;
             _logger.LogInformation("{Identity} holds lease {Namespace}/{Lease}: reconciling", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
             work.TrySetResult();
         };
@@ -160,7 +174,7 @@ public sealed class RolloutOperator : IAsyncDisposable
             }
 
             tasks.AddRange([.. _rollouts.RunAsync(leading.Token), _replicaSets.RunAsync(leading.Token), .. _templates.Select(t => t.RunAsync(leading.Token)),
-                WorkAsync(leading.Token), ResyncAsync(leading.Token), _analysis.RunAsync(leading.Token)]);
+                .. Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(worker => WorkAsync(worker, leading.Token)), ResyncAsync(leading.Token), _analysis.RunAsync(leading.Token)]);
             await Task.WhenAny(tasks);
             await leading.CancelAsync();
             await Task.WhenAll(tasks);
@@ -176,12 +190,53 @@ public sealed class RolloutOperator : IAsyncDisposable
             await leading.CancelAsync();
             await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
+
+        if (held && cancel.IsCancellationRequested)
+        {
+            await ReleaseAsync(lease);
+        }
     }
 
-    private async Task WorkAsync(CancellationToken cancel)
+    /// <summary>
+    /// Stopping (SIGTERM, a rolling update of the operator's Deployment): its work done, the operator gives the Lease up,
+    /// as client-go's ReleaseOnCancel does, so the next one acts at once instead of after the lease duration.
+    /// </summary>
+    private async Task ReleaseAsync(LeaseLock lease)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var record = await lease.GetAsync(timeout.Token);
+            if (record.HolderIdentity != _options.Identity)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow().UtcDateTime;
+            await lease.UpdateAsync(new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaderTransitions = record.LeaderTransitions,
+            }, timeout.Token);
+            _logger.LogInformation("{Identity} released lease {Namespace}/{Lease}", _options.Identity, _options.LeaseNamespace, OperatorOptions.LeaseName);
+        }
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or KubernetesException or OperationCanceledException)
+        {
+            _logger.LogWarning("{Identity}: the Lease could not be released ({Message}); the next operator waits for it to expire", _options.Identity, e.Message);
+        }
+    }
+
+    private async Task WorkAsync(int worker, CancellationToken cancel)
     {
         await Task.WhenAll([_rollouts.Synced, _replicaSets.Synced, .. _templates.Select(t => t.Synced)]).WaitAsync(cancel);
-        _logger.LogInformation("caches synced: {Rollouts} rollouts, {ReplicaSets} replicasets", _rollouts.Objects.Count(), _replicaSets.Objects.Count());
+        if (worker == 0)
+        {
+            _logger.LogInformation("caches synced: {Rollouts} rollouts, {ReplicaSets} replicasets", _rollouts.Objects.Count(), _replicaSets.Objects.Count());
+        }
+
         while (!cancel.IsCancellationRequested)
         {
             string key;
@@ -212,6 +267,7 @@ public sealed class RolloutOperator : IAsyncDisposable
         Interlocked.Increment(ref _reconciles);
         try
         {
+            _platform.Claim(key);
             var result = Reconciler.Reconcile(_platform, key, _time.GetUtcNow(), plan =>
             {
                 foreach (var action in plan.Actions.Where(a => a is not (Core.Planning.RecordEvent or Core.Planning.UpdateRolloutStatus)))
@@ -258,6 +314,10 @@ public sealed class RolloutOperator : IAsyncDisposable
         {
         }
     }
+
+    private static bool Selects(RolloutObject rollout, V1ReplicaSet rs) =>
+        rs.Metadata.Labels is { } labels && rollout.Spec?["selector"] is System.Text.Json.Nodes.JsonObject selector
+        && Core.Validation.Selectors.Matches(KubernetesJson.Deserialize<V1LabelSelector>(selector.ToJsonString()), labels);
 
     /// <summary>A namespace's AnalysisTemplates as the planner reads them, read from the cache once per change.</summary>
     private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates(string ns) =>

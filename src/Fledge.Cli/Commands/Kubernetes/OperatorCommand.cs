@@ -27,9 +27,10 @@ internal static class OperatorCommand
             Description = "Reconcile argoproj.io Rollouts too, read as written (--argoproj=false where Argo Rollouts' own controller runs)",
             DefaultValueFactory = _ => true,
         };
+        var workers = new Option<int>("--workers") { Description = "How many rollouts are reconciled at once", DefaultValueFactory = _ => 4 };
         var command = new Command("operator", "Reconcile Rollouts on a Kubernetes cluster (one acts at a time: they hold a Lease)")
         {
-            all, port, address, identity, leaseNamespace, argoproj,
+            all, port, address, identity, leaseNamespace, argoproj, workers,
         };
         command.Validators.Add(result =>
         {
@@ -46,6 +47,11 @@ internal static class OperatorCommand
         });
         command.SetAction(parse =>
         {
+            if (parse.GetValue(workers) < 1)
+            {
+                return context.Fail(ExitCodes.InvalidInput, [$"--workers: Invalid value: {parse.GetValue(workers)}: must be at least 1"]);
+            }
+
             KubernetesClientConfiguration config;
             try
             {
@@ -59,7 +65,7 @@ internal static class OperatorCommand
             var watched = parse.GetValue(ns);
             var options = new OperatorOptions(watched, parse.GetValue(identity) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
                 parse.GetValue(leaseNamespace) ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } pod ? pod : null) ?? watched ?? config.Namespace ?? "default",
-                TimeSpan.FromSeconds(10), parse.GetValue(argoproj));
+                TimeSpan.FromSeconds(10), parse.GetValue(argoproj), parse.GetValue(workers));
             return Run(context, config, options, IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
         });
         return command;
