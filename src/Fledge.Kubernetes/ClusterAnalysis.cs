@@ -63,7 +63,10 @@ internal sealed class ClusterAnalysis(
                 string? RevisionOf(string? rs) => rs is null ? null
                     : snapshot.ReplicaSets.FirstOrDefault(s => s.Name == rs)?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var canary = snapshot.Rollout.Status.Canary;
-                context = new MeasureContext(now) { CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet) };
+                context = new MeasureContext(now)
+                {
+                    CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet), Namespace = obj.Metadata.NamespaceProperty,
+                };
             }
             catch (InvalidRolloutException)
             {

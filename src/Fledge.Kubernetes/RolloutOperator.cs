@@ -67,7 +67,11 @@ public sealed class RolloutOperator : IAsyncDisposable
             KubernetesPlatform.ControllerIndex);
         _templates = [.. groups.Select(group => CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger))];
         _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
-        var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http)], _time);
+        // The custom and external metrics APIs are read through the API server, with the operator's own credentials.
+        IEnumerable<Metrics.IMetricProvider> kubernetesMetrics = client is k8s.Kubernetes kubernetes
+            ? [new Metrics.Kubernetes.KubernetesMetricProvider(kubernetes.HttpClient, kubernetes.BaseUri, throughServerOnly: true)]
+            : [];
+        var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http), .. kubernetesMetrics], _time);
         _analysis = new ClusterAnalysis(_rollouts, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
         foreach (var cache in _templates)
         {

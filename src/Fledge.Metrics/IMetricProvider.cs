@@ -23,6 +23,9 @@ public sealed record MeasureContext(DateTimeOffset Since)
 
     /// <summary>The stable revision, when the rollout has a canary.</summary>
     public string? StableRevision { get; init; }
+
+    /// <summary>The rollout's namespace on a cluster (the default namespace of a Kubernetes metric).</summary>
+    public string? Namespace { get; init; }
 }
 
 /// <summary>A provider could not produce a value: unreachable, a bad query, an empty result.</summary>

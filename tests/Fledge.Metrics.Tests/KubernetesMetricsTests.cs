@@ -77,6 +77,23 @@ public sealed class KubernetesMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProviderWithTheOperatorsCredentials_RefusesAnAddressAndReadsTheRolloutsNamespace()
+    {
+        _server.SetObject("team-a", "services", "web", "latency", "30m");
+        var provider = new KubernetesMetricProvider(_http, _server.Address, throughServerOnly: true);
+        AnalysisMetric Metric(Dictionary<string, string> settings) => new("latency", new MetricProvider("kubernetes", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            settings)), null, null, null, null, TimeSpan.Zero);
+        var context = new MeasureContext(DateTimeOffset.UtcNow) { Namespace = "team-a" };
+
+        var elsewhere = await Should.ThrowAsync<MetricProviderException>(() => provider.ReadAsync(
+            Metric(new() { ["address"] = "http://127.0.0.1:9/", ["kind"] = "Service", ["name"] = "web", ["metric"] = "latency" }), context, TestContext.Current.CancellationToken));
+        var values = await provider.ReadAsync(Metric(new() { ["kind"] = "Service", ["name"] = "web", ["metric"] = "latency" }), context, TestContext.Current.CancellationToken);
+
+        elsewhere.Message.ShouldContain("leave address out");
+        values.ShouldBe([0.03]);
+    }
+
+    [Fact]
     public async Task MissingMetric_IsAnErrorWithTheServersMessage()
     {
         var client = new KubernetesMetricsClient(_http, _server.Address);
