@@ -51,11 +51,21 @@ public static class AnalysisTemplateReader
             if (!Providers.Contains(kind))
             {
                 errors.Add(FieldError.NotSupported($"spec.metrics[{i}].provider", kind, Providers));
+                continue;
+            }
+
+            foreach (var (key, value) in settings ?? [])
+            {
+                if (value is not (string or null))
+                {
+                    errors.Add(FieldError.Forbidden($"spec.metrics[{i}].provider.{kind}.{key}",
+                        $"Fledge's {kind} provider reads {key} as one value (text or a number); nested fields are not supported: write one value or leave {key} out"));
+                }
             }
 
             metrics.Add(new MetricTemplate(m.Name ?? "", m.Interval?.Value, m.Count?.Value, m.InitialDelay?.Value, m.SuccessCondition, m.FailureCondition,
                 m.FailureLimit?.Value, m.InconclusiveLimit?.Value, m.ConsecutiveErrorLimit?.Value, kind,
-                (settings ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal)));
+                (settings ?? []).Where(s => s.Value is string).ToImmutableSortedDictionary(s => s.Key, s => (string)s.Value!, StringComparer.Ordinal)));
         }
 
         var located = errors.Select(e => obj.Error(e.Field, e.ToString())).ToList();

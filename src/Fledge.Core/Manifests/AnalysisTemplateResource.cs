@@ -49,8 +49,11 @@ public sealed class AnalysisMetricResource
 
     public IntOrString? ConsecutiveErrorLimit { get; set; }
 
-    /// <summary>One key: the provider kind (prometheus, web, fledge, kubernetes), mapping to its settings.</summary>
-    public Dictionary<string, Dictionary<string, string>>? Provider { get; set; }
+    /// <summary>
+    /// One key: the provider kind (prometheus, web, fledge, kubernetes), mapping to its settings; each setting is one
+    /// value, and one with nested fields (Argo's authentication, a job's spec) is read so that its error can name it.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, object?>?>? Provider { get; set; }
 }
 
 /// <summary>A canary's analysis: templates by name, the arguments to give them, and (in the background) the step to start at.</summary>

@@ -141,12 +141,26 @@ public static class ManifestLoader
 
     private static string InvalidValueMessage(YamlException e, string? path, YamlMappingNode root)
     {
-        var value = path is null ? null : YamlPaths.Find(root, path) as YamlScalarNode;
-        var detail = e.InnerException?.Message ?? Describe(e);
-        return value is not null
-            ? $"{path}: Invalid value: \"{value.Value}\": {detail}"
-            : $"{path ?? "(document)"}: {detail}";
+        var node = path is null ? null : YamlPaths.Find(root, path);
+        var detail = Plain(e.InnerException?.Message ?? Describe(e));
+        return node switch
+        {
+            YamlScalarNode value => $"{path}: Invalid value: \"{value.Value}\": {detail}",
+            // A mapping or a list where one value is read (a provider's setting with nested fields, say)
+            YamlMappingNode or YamlSequenceNode => $"{path}: Unsupported value: {(node is YamlMappingNode ? "a mapping" : "a list")}: " +
+                "Fledge reads one value here (text or a number), so its nested fields are not supported; write a single value or leave the field out",
+            _ => $"{path ?? "(document)"}: {detail}",
+        };
     }
+
+    /// <summary>A deserializer's words in a reader's: "System.Int32" is a whole number, and so on.</summary>
+    private static string Plain(string detail) => detail
+        .Replace("Failed to create an instance of type 'System.String'", "expected text", StringComparison.Ordinal)
+        .Replace("System.String", "text", StringComparison.Ordinal)
+        .Replace("System.Int32", "a whole number", StringComparison.Ordinal)
+        .Replace("System.Int64", "a whole number", StringComparison.Ordinal)
+        .Replace("System.Boolean", "true or false", StringComparison.Ordinal)
+        .Replace("System.Double", "a number", StringComparison.Ordinal);
 
     private static string Describe(YamlException e)
     {
