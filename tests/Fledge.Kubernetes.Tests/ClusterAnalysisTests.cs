@@ -12,7 +12,7 @@ namespace Fledge.Kubernetes.Tests;
 /// </summary>
 public sealed class ClusterAnalysisTests
 {
-    [Fact(Timeout = 300_000)]
+    [Fact(Timeout = 600_000)]
     public async Task Analysis_OnACluster_PromotesAGoodCanaryAndRollsBackABadOne()
     {
         using var client = ControlPlane.Client();
@@ -23,7 +23,7 @@ public sealed class ClusterAnalysisTests
 
         ClusterCliTests.FledgeWithInput(ns.Name, Template(metrics.Port), "apply", "-f", "-").Code.ShouldBe(0);
         ClusterCliTests.FledgeWithInput(ns.Name, Canary("v1"), "apply", "-f", "-").Code.ShouldBe(0);
-        ClusterCliTests.Fledge(ns.Name, "rollout", "status", "web", "--timeout", "2m").Code.ShouldBe(0);
+        ClusterCliTests.Fledge(ns.Name, "rollout", "status", "web", "--timeout", "2m").ShouldSucceed(fledge);
 
         // v2 measures 0.01 twice: the analysis passes and the canary becomes stable
         ClusterCliTests.FledgeWithInput(ns.Name, Canary("v2"), "apply", "-f", "-").Code.ShouldBe(0);

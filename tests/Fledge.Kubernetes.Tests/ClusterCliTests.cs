@@ -11,7 +11,7 @@ namespace Fledge.Kubernetes.Tests;
 /// </summary>
 public sealed class ClusterCliTests
 {
-    [Fact(Timeout = 300_000)]
+    [Fact(Timeout = 600_000)]
     public async Task Verbs_OnACluster_RollOutUndoAndPauseAsOnOneHost()
     {
         using var client = ControlPlane.Client();
@@ -25,7 +25,7 @@ public sealed class ClusterCliTests
         status.Output.ShouldContain("rollout \"hello\" successfully rolled out");
 
         Fledge(ns.Name, "set", "image", "rollout/hello", "hello=fledge/hello:v2").Output.ShouldContain("image updated");
-        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").Code.ShouldBe(0);
+        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").ShouldSucceed(fledge);
         var history = Fledge(ns.Name, "rollout", "history", "hello");
         history.Output.ShouldContain("fledge/hello:v1");
         history.Output.ShouldContain("fledge/hello:v2");
@@ -33,7 +33,7 @@ public sealed class ClusterCliTests
         // Undo to revision 1: its ReplicaSet comes back as revision 3; no third ReplicaSet is made
         var first = (await ReplicaSetsAsync(client, ns.Name)).Single(rs => rs.Spec.Template.Spec.Containers[0].Image == "fledge/hello:v1").Metadata.Name;
         Fledge(ns.Name, "rollout", "undo", "hello", "--to-revision", "1").Output.ShouldContain("rolled back");
-        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").Code.ShouldBe(0);
+        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").ShouldSucceed(fledge);
         var sets = await ReplicaSetsAsync(client, ns.Name);
         sets.Count.ShouldBe(2, fledge.Output);
         var back = sets.Single(rs => rs.Metadata.Name == first);
@@ -83,7 +83,7 @@ public sealed class ClusterCliTests
         await using var fledge = await OperatorProcess.StartAsync(ns.Name);
 
         Fledge(ns.Name, "apply", "-f", Sample("blue-green/hello-services.yaml"), "-f", Sample("blue-green/hello-bluegreen-v1.yaml")).Code.ShouldBe(0);
-        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").Code.ShouldBe(0);
+        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").ShouldSucceed(fledge);
         var v1 = (await ReplicaSetsAsync(client, ns.Name)).Single().Metadata.Labels["pod-template-hash"];
         await SelectorAsync(client, ns.Name, "hello", v1, fledge);
         await SelectorAsync(client, ns.Name, "hello-preview", v1, fledge);
@@ -116,7 +116,7 @@ public sealed class ClusterCliTests
 
         Fledge(ns.Name, "apply", "-f", Sample("canary/hello-services.yaml")).Code.ShouldBe(0);
         FledgeWithInput(ns.Name, Version("canary/hello-canary-v1.yaml"), "apply", "-f", "-").Code.ShouldBe(0);
-        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").Code.ShouldBe(0);
+        Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").ShouldSucceed(fledge);
         FledgeWithInput(ns.Name, Version("canary/hello-canary-v2.yaml"), "apply", "-f", "-").Code.ShouldBe(0);
 
         // setWeight 20 of 4 replicas: one canary replica beside three stable ones, then the minute's pause
@@ -211,4 +211,11 @@ public sealed class ClusterCliTests
 internal sealed record CliResult(int Code, string Output, string Error)
 {
     public override string ToString() => $"exit {Code}\n{Output}\n{Error}";
+
+    /// <summary>Exit 0, or the command's output and the operator's log in the failure.</summary>
+    public CliResult ShouldSucceed(OperatorProcess fledge)
+    {
+        Code.ShouldBe(0, $"{this}\noperator:\n{fledge.Output}");
+        return this;
+    }
 }

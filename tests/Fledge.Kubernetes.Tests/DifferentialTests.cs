@@ -50,7 +50,8 @@ public abstract class DifferentialTests
             {
                 step.ShouldBeLessThan(100, $"{name}: no end after 100 steps\ndeployment: {deploymentScalings}\nrollout:    {rolloutScalings}\n{fledge.Output}");
                 await QuietAsync(client, deploymentNs.Name, rolloutNs.Name, deploymentKubelet, rolloutKubelet, scenario.Quiet);
-                if (sides.All(side => Done(side.Kind, side.Ns, replicas)) || (deploymentKubelet.Waiting == 0 && rolloutKubelet.Waiting == 0))
+                if ((await DoneAsync(client, "deployment", deploymentNs.Name, replicas) && await DoneAsync(client, "rollout", rolloutNs.Name, replicas))
+                    || (deploymentKubelet.Waiting == 0 && rolloutKubelet.Waiting == 0))
                 {
                     break;
                 }
@@ -61,12 +62,14 @@ public abstract class DifferentialTests
 
         // A scenario that ends in a condition (the progress deadline) waits for both sides to reach it
         var until = DateTime.UtcNow.AddSeconds(60);
-        while (scenario.Until is { } reason && !sides.All(side => Status(side.Kind, side.Ns).Conditions.Any(c => c.Reason == reason)) && DateTime.UtcNow < until)
+        while (scenario.Until is { } reason && DateTime.UtcNow < until
+            && !((await StatusAsync(client, "deployment", deploymentNs.Name)).Conditions.Any(c => c.Reason == reason)
+                && (await StatusAsync(client, "rollout", rolloutNs.Name)).Conditions.Any(c => c.Reason == reason)))
         {
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
 
-        var (deployment, rollout) = (Status("deployment", deploymentNs.Name), Status("rollout", rolloutNs.Name));
+        var (deployment, rollout) = (await StatusAsync(client, "deployment", deploymentNs.Name), await StatusAsync(client, "rollout", rolloutNs.Name));
         (await Revisions(client, rolloutNs.Name)).ShouldBe(await Revisions(client, deploymentNs.Name), $"{name}: the ReplicaSets kept differ");
         TestContext.Current.SendDiagnosticMessage($"{name}: {deploymentScalings}");
         rolloutScalings.ToString().ShouldBe(deploymentScalings.ToString(), $"{name}: the ReplicaSet scalings differ\n{fledge.Output}");
@@ -126,16 +129,23 @@ public abstract class DifferentialTests
             + $";pods={pods.Items.Count}";
     }
 
-    private static bool Done(string kind, string ns, int replicas)
+    private static async Task<bool> DoneAsync(IKubernetes client, string kind, string ns, int replicas)
     {
-        var status = Status(kind, ns);
+        var status = await StatusAsync(client, kind, ns);
         return status.Replicas == replicas && status.UpdatedReplicas == replicas && status.AvailableReplicas == replicas;
     }
 
-    private static ObservedStatus Status(string kind, string ns)
+    /// <summary>The Deployment's or the Rollout's status, read in-process (a poll must not cost a kubectl process).</summary>
+    private static async Task<ObservedStatus> StatusAsync(IKubernetes client, string kind, string ns)
     {
-        var (_, output, _) = ControlPlane.Kubectl("get", kind == "rollout" ? "rollouts.fledge.io" : kind, "app", "-n", ns, "-o", "jsonpath={.status}");
-        return JsonSerializer.Deserialize<ObservedStatus>(output.Length > 0 ? output : "{}", Json) ?? throw new InvalidOperationException($"no status for {kind}/app in {ns}");
+        if (kind == "rollout")
+        {
+            return await RollingUpdateTests.StatusAsync(client, ns, "app") ?? new ObservedStatus(0, 0, 0, 0, 0, null, []);
+        }
+
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("app", ns, cancellationToken: TestContext.Current.CancellationToken);
+        var status = JsonSerializer.Deserialize<ObservedStatus>(KubernetesJson.Serialize(deployment.Status), Json)!;
+        return status with { Conditions = status.Conditions ?? [] };
     }
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };

@@ -104,28 +104,40 @@ public sealed class RollingUpdateTests
     }
 
     /// <summary>Waits until the Rollout's status (as the API server holds it) satisfies <paramref name="done"/>.</summary>
+    /// <param name="name">A fledge.io Rollout's name, or rollouts.argoproj.io/NAME for Argo's.</param>
     internal static async Task<ObservedStatus> WaitForAsync(string ns, string name, Func<ObservedStatus, bool> done, OperatorProcess fledge, int seconds = 90)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         ObservedStatus? last = null;
+        using var client = ControlPlane.Client();
         while (DateTime.UtcNow < deadline)
         {
-            // NAME is a fledge.io Rollout's; TYPE/NAME names another (rollouts.argoproj.io/NAME)
-            string[] target = name.Contains('/', StringComparison.Ordinal) ? [name] : ["rollouts.fledge.io", name];
-            var (code, output, _) = ControlPlane.Kubectl(["get", .. target, "-n", ns, "-o", "jsonpath={.status}"]);
-            if (code == 0 && output.Length > 0)
+            last = await StatusAsync(client, ns, name);
+            if (last is not null && done(last))
             {
-                last = JsonSerializer.Deserialize<ObservedStatus>(output, CaseInsensitive);
-                if (last is not null && done(last))
-                {
-                    return last;
-                }
+                return last;
             }
 
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
 
         throw new ShouldAssertException($"rollout {ns}/{name} did not get there in {seconds}s; last status: {JsonSerializer.Serialize(last)}\noperator:\n{fledge.Output}");
+    }
+
+    /// <summary>A Rollout's status as the API server holds it (read in-process: a poll must not cost a kubectl process), or null.</summary>
+    internal static async Task<ObservedStatus?> StatusAsync(IKubernetes client, string ns, string name)
+    {
+        var group = name.StartsWith("rollouts.argoproj.io/", StringComparison.Ordinal) ? "argoproj.io" : "fledge.io";
+        try
+        {
+            var rollout = await client.CustomObjects.GetNamespacedCustomObjectAsync<RolloutObject>(group, "v1alpha1", ns, "rollouts", name[(name.IndexOf('/', StringComparison.Ordinal) + 1)..],
+                TestContext.Current.CancellationToken);
+            return rollout.Status?.Deserialize<ObservedStatus>(CaseInsensitive) is { } status ? status with { Conditions = status.Conditions ?? [] } : null;
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     private static readonly JsonSerializerOptions CaseInsensitive = new() { PropertyNameCaseInsensitive = true };

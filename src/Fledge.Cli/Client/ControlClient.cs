@@ -32,6 +32,9 @@ internal sealed class ControlClient : IDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>How often a follower asks again: a quarter second of the runtime's socket, a second of a cluster's API server (each answer costs it several lists).</summary>
+    public TimeSpan PollInterval => _inProcess is null ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1);
+
     public string Socket { get; }
 
     public async Task<T> GetAsync<T>(string path, CancellationToken cancel = default)

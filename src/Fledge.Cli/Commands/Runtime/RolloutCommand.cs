@@ -146,7 +146,7 @@ internal static class RolloutCommand
                 }
 
                 show(progress, detail.Rollout);
-                await Task.Delay(250);
+                await Task.Delay(client.PollInterval);
             }
         }
 
