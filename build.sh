@@ -91,8 +91,10 @@ install_tool() {
   version="0.1.0-local.$(date -u +%Y%m%d%H%M%S)"
   say "packing fledge $version for $rid (ReadyToRun) into ./$artifacts"
   rm -rf "$artifacts"
+  # No build servers or reused MSBuild nodes: they would outlive the install holding its output open (a script or a
+  # test that reads the output to its end would wait for them).
   dotnet pack src/Fledge.Cli -c Release -o "$artifacts" -p:Version="$version" -p:FledgeReadyToRun=true \
-    -p:RuntimeIdentifiers="$rid" -p:ToolPackageRuntimeIdentifiers="$rid" --nologo -v quiet
+    -p:RuntimeIdentifiers="$rid" -p:ToolPackageRuntimeIdentifiers="$rid" --nologo -v quiet --disable-build-servers -nodeReuse:false
   dotnet tool uninstall "${where[@]}" fledge >/dev/null 2>&1 || true
   dotnet tool install "${where[@]}" --add-source "./$artifacts" --version "$version" fledge
   ln -sf fledge "$tools/kubectl-fledge"

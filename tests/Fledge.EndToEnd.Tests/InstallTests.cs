@@ -5,7 +5,8 @@ namespace Fledge.EndToEnd.Tests;
 /// <summary>The README's install step, as a newcomer runs it: `./build.sh install` gives a `fledge` that works, and `kubectl fledge`.</summary>
 public sealed class InstallTests
 {
-    [Fact(Timeout = 600_000)]
+    // A ReadyToRun pack takes about two minutes alone, and several times that while the Kubernetes tests share the two cores.
+    [Fact(Timeout = 900_000)]
     public async Task BuildShInstall_InstallsFledgeAndTheKubectlPlugin()
     {
         var repository = Path.GetDirectoryName(ReadmeWalkthrough.ReadmePath)!;
