@@ -24,7 +24,10 @@ internal sealed class ClusterAnalysis(
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
     private const int Attempts = 5;
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly Control.InFlight _inFlight = new(
+        e => e is InvalidOperationException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException
+            or KeyNotFoundException or InvalidRolloutException or OperationCanceledException,
+        (key, e) => logger.LogWarning("{Key}: recording the measurement failed ({Message}); it is taken again", key, e.Message));
 
     public async Task RunAsync(CancellationToken cancel)
     {
@@ -75,45 +78,9 @@ internal sealed class ClusterAnalysis(
 
             foreach (var measurement in due)
             {
-                Launch($"{key}/{(measurement.Background ? "background" : "step")}/{measurement.Metric.Name}",
-                    () => MeasureAsync(key, measurement, context with { Since = measurement.RunStartedAt }, cancel));
+                _inFlight.Launch($"{key}/{measurement.Key}", () => MeasureAsync(key, measurement, context with { Since = measurement.RunStartedAt }, cancel), cancel);
             }
         }
-    }
-
-    private void Launch(string key, Func<Task> work)
-    {
-        lock (_inFlight)
-        {
-            if (!_inFlight.Add(key))
-            {
-                return;
-            }
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await work();
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping.
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException
-                or KeyNotFoundException or InvalidRolloutException)
-            {
-                logger.LogWarning("{Key}: recording the measurement failed ({Message}); it is taken again", key, e.Message);
-            }
-            finally
-            {
-                lock (_inFlight)
-                {
-                    _inFlight.Remove(key);
-                }
-            }
-        });
     }
 
     private async Task MeasureAsync(string key, DueMeasurement due, MeasureContext context, CancellationToken cancel)

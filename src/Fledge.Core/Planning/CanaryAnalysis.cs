@@ -5,7 +5,11 @@ using Fledge.Core.Rollouts;
 namespace Fledge.Core.Planning;
 
 /// <summary>A measurement a platform should take now: of which metric, for the step's or the background analysis.</summary>
-public sealed record DueMeasurement(bool Background, AnalysisMetric Metric, DateTimeOffset RunStartedAt);
+public sealed record DueMeasurement(bool Background, AnalysisMetric Metric, DateTimeOffset RunStartedAt)
+{
+    /// <summary>Which measurement it is within its rollout ("step/error-rate", "background/latency").</summary>
+    public string Key => $"{(Background ? "background" : "step")}/{Metric.Name}";
+}
 
 /// <summary>Where one metric of a running analysis stands: its result so far, its latest measurement, and when the next is due.</summary>
 public sealed record MetricProgress(AnalysisMetric Metric, MetricResult Result, Measurement? Last, DateTimeOffset? NextAt);

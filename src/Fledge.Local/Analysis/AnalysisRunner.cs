@@ -1,3 +1,4 @@
+using Fledge.Control;
 using Fledge.Core.Kanarini;
 using Fledge.Core.Planning;
 using Fledge.Local.Platform;
@@ -24,8 +25,10 @@ internal sealed class AnalysisRunner(
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, DateTimeOffset> _retryAt = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly InFlight _inFlight = new(
+        e => e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException,
+        (key, e) => logger.LogError(e, "{Key}: taking the measurement failed; it is taken again", key));
     private Task? _loop;
 
     public void Start() => _loop = Task.Run(RunAsync);
@@ -84,47 +87,8 @@ internal sealed class AnalysisRunner(
 
         foreach (var (rollout, measurement, context) in due)
         {
-            Launch($"{rollout}/{(measurement.Background ? "background" : "step")}/{measurement.Metric.Name}",
-                () => MeasureAsync(rollout, measurement, context));
+            _inFlight.Launch($"{rollout}/{measurement.Key}", () => MeasureAsync(rollout, measurement, context), _stop.Token);
         }
-    }
-
-    /// <summary>
-    /// Runs one measurement (or check) on its own, unless the same one is still under way: a metric source that is slow
-    /// (or hangs until its timeout) holds up only its own measurement, never another rollout's decision.
-    /// </summary>
-    private void Launch(string key, Func<Task> work)
-    {
-        lock (_inFlight)
-        {
-            if (!_inFlight.Add(key))
-            {
-                return;
-            }
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await work();
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                // Stopping.
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
-            {
-                logger.LogError(e, "{Key}: taking the measurement failed; it is taken again", key);
-            }
-            finally
-            {
-                lock (_inFlight)
-                {
-                    _inFlight.Remove(key);
-                }
-            }
-        });
     }
 
     private async Task MeasureAsync(string rollout, DueMeasurement measurement, MeasureContext context)
@@ -185,7 +149,7 @@ internal sealed class AnalysisRunner(
 
         foreach (var (name, ns, check) in due)
         {
-            Launch($"CanaryDeployment/{name}", () => CheckAsync(name, ns, check));
+            _inFlight.Launch($"CanaryDeployment/{name}", () => CheckAsync(name, ns, check), _stop.Token);
         }
     }
 
