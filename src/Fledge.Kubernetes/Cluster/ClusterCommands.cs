@@ -28,31 +28,35 @@ public sealed partial class ClusterCommands(IKubernetes client, string ns, TimeP
 
     public async Task<RolloutList> RolloutsAsync()
     {
-        var (rollouts, sets, pods, templates) = (await ListRolloutsAsync(), await ListReplicaSetsAsync(), await ListPodsAsync(), await TemplatesAsync());
+        var (rollouts, sets, templates) = (await ListRolloutsAsync(), await ListReplicaSetsAsync(), await TemplatesAsync());
+        var replicas = Replicas(await ListPodsAsync(), sets);
         var now = time.GetUtcNow();
         return new RolloutList(rollouts.OrderBy(r => r.Metadata.Name, StringComparer.Ordinal)
-            .Select(r => Summary(r, sets, pods, templates, now)).OfType<RolloutSummary>().ToList());
+            .Select(r =>
+            {
+                try
+                {
+                    return Summary(r, Snapshot(r, sets, now), replicas, templates, now);
+                }
+                catch (CommandException)
+                {
+                    // A rollout that does not validate is listed by the operator's Events, not here.
+                    return null;
+                }
+            })
+            .OfType<RolloutSummary>().ToList());
     }
 
     public async Task<RolloutDetail> DescribeAsync(string name)
     {
         var obj = await RolloutAsync(name);
-        var (sets, pods, templates) = (await ListReplicaSetsAsync(), await ListPodsAsync(), await TemplatesAsync());
+        var (sets, templates) = (await ListReplicaSetsAsync(), await TemplatesAsync());
+        var replicas = Replicas(await ListPodsAsync(), sets);
         var now = time.GetUtcNow();
         var snapshot = Snapshot(obj, sets, now);
-        var spec = snapshot.Rollout.Spec;
         var events = await EventsAsync(obj.Kind, name);
-        return new RolloutDetail(
-            Summary(obj, sets, pods, templates, now)!,
-            string.Join(",", (spec.Selector.MatchLabels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}")),
-            spec.MinReadySeconds,
-            spec.ProgressDeadlineSeconds,
-            spec.RevisionHistoryLimit,
-            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxSurge.ToString() : null,
-            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxUnavailable.ToString() : null,
-            RolloutViews.ReplicaSets(name, snapshot.ReplicaSets),
-            Replicas(pods, sets).Where(p => p.Rollout == name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
-            events.TakeLast(20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)).ToList());
+        return RolloutViews.Detail(Summary(obj, snapshot, replicas, templates, now), snapshot.Rollout.Spec, RolloutViews.ReplicaSets(name, snapshot.ReplicaSets),
+            replicas, events.TakeLast(20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)));
     }
 
     public async Task<HistoryList> HistoryAsync(string name, long? revision)
@@ -215,29 +219,10 @@ public sealed partial class ClusterCommands(IKubernetes client, string ns, TimeP
         }
     }
 
-    private RolloutSummary? Summary(RolloutObject obj, IReadOnlyList<V1ReplicaSet> sets, IReadOnlyList<V1Pod> pods,
-        ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> templates, DateTimeOffset now)
-    {
-        RolloutSnapshot snapshot;
-        try
-        {
-            snapshot = Snapshot(obj, sets, now);
-        }
-        catch (CommandException)
-        {
-            // A rollout that does not validate is listed by the operator's Events, not here.
-            return null;
-        }
-
-        var name = obj.Metadata.Name;
-        var problems = Replicas(pods, sets)
-            .Where(p => p.Rollout == name && !p.Ready && p.Phase != ReplicaPhase.Terminating && !string.IsNullOrEmpty(p.Message))
-            .GroupBy(p => (p.Phase, p.Message))
-            .Select(g => $"{g.OrderBy(p => p.Name, StringComparer.Ordinal).First().Name}{(g.Count() > 1 ? $" (and {g.Count() - 1} more)" : "")}: {g.Key.Phase}: {g.Key.Message}")
-            .ToList();
-        return RolloutViews.Summary(name, obj.Kind, snapshot.Rollout, obj.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(created, TimeSpan.Zero) : now,
-            snapshot.ReplicaSets, templates, problems, now);
-    }
+    private static RolloutSummary Summary(RolloutObject obj, RolloutSnapshot snapshot, IReadOnlyList<ReplicaView> replicas,
+        ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> templates, DateTimeOffset now) =>
+        RolloutViews.Summary(obj.Metadata.Name, obj.Kind, snapshot.Rollout, obj.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(created, TimeSpan.Zero) : now,
+            snapshot.ReplicaSets, templates, RolloutViews.Problems(obj.Metadata.Name, replicas), now);
 
     private static RolloutSnapshot Snapshot(RolloutObject obj, IEnumerable<V1ReplicaSet> sets, DateTimeOffset now)
     {
@@ -264,10 +249,16 @@ public sealed partial class ClusterCommands(IKubernetes client, string ns, TimeP
     }
 
     /// <summary>The pods of the namespace as the runtime's replicas: which rollout and revision, phase, readiness and why not.</summary>
-    private static IEnumerable<ReplicaView> Replicas(IReadOnlyList<V1Pod> pods, IReadOnlyList<V1ReplicaSet> sets) => pods.Select(pod =>
+    private static List<ReplicaView> Replicas(IReadOnlyList<V1Pod> pods, IReadOnlyList<V1ReplicaSet> sets)
+    {
+        var byName = sets.ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
+        return [.. pods.Select(pod => Replica(pod, byName))];
+    }
+
+    private static ReplicaView Replica(V1Pod pod, Dictionary<string, V1ReplicaSet> sets)
     {
         var rsName = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == "ReplicaSet")?.Name ?? "";
-        var rs = sets.FirstOrDefault(s => s.Metadata.Name == rsName);
+        var rs = sets.GetValueOrDefault(rsName);
         var rollout = rs?.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Name ?? "";
         var ready = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         var container = pod.Status?.ContainerStatuses?.FirstOrDefault();
@@ -286,7 +277,7 @@ public sealed partial class ClusterCommands(IKubernetes client, string ns, TimeP
             pod.Metadata.Labels?.ToDictionary(l => l.Key, l => l.Value) ?? new Dictionary<string, string>(), 0, phase, ready?.Status == "True",
             ready?.Status == "True" && ready.LastTransitionTime is { } since ? new DateTimeOffset(since, TimeSpan.Zero) : null,
             container?.RestartCount ?? 0, message, Created(pod.Metadata), null);
-    });
+    }
 
     /// <summary>The rollout of that name: fledge.io's, else argoproj.io's (as the operator picks them).</summary>
     private async Task<RolloutObject> RolloutAsync(string name)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Fledge.Core.Planning;
 using Fledge.Core.Rollouts;
+using Fledge.Local.Replicas;
 
 namespace Fledge.Local.Api;
 
@@ -42,6 +43,28 @@ public static class RolloutViews
             Problems = problems,
         };
     }
+
+    /// <summary>What `describe` shows: the summary, the spec's rollout fields, the replica sets, the rollout's replicas and its last events.</summary>
+    public static RolloutDetail Detail(
+        RolloutSummary summary, RolloutSpec spec, List<ReplicaSetSummary> sets, IEnumerable<ReplicaView> replicas, IEnumerable<EventSummary> events) => new(
+        summary,
+        string.Join(",", (spec.Selector.MatchLabels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}")),
+        spec.MinReadySeconds,
+        spec.ProgressDeadlineSeconds,
+        spec.RevisionHistoryLimit,
+        spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxSurge.ToString() : null,
+        spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxUnavailable.ToString() : null,
+        sets,
+        replicas.Where(p => p.Rollout == summary.Name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
+        events.ToList());
+
+    /// <summary>Why replicas of a rollout are not ready, one line per distinct reason: "hello-x7k2p (and 2 more): Failed: image ... has no command".</summary>
+    public static List<string> Problems(string rollout, IEnumerable<ReplicaView> replicas) =>
+        replicas
+            .Where(p => p.Rollout == rollout && !p.Ready && p.Phase != ReplicaPhase.Terminating && !string.IsNullOrEmpty(p.Message))
+            .GroupBy(p => (p.Phase, p.Message))
+            .Select(g => $"{g.OrderBy(p => p.Name, StringComparer.Ordinal).First().Name}{(g.Count() > 1 ? $" (and {g.Count() - 1} more)" : "")}: {g.Key.Phase}: {g.Key.Message}")
+            .ToList();
 
     /// <summary>A rollout's replica sets, oldest revision first.</summary>
     public static List<ReplicaSetSummary> ReplicaSets(string rollout, IEnumerable<ReplicaSetState> sets) =>

@@ -206,19 +206,8 @@ internal sealed partial class RuntimeCommands(
     public Task<RolloutDetail> DescribeAsync(string name) => ReadAsync(() =>
     {
         var record = Require(name);
-        var spec = record.Rollout.Spec;
-        var sets = ReplicaSets(name);
-        return new RolloutDetail(
-            Summary(record),
-            string.Join(",", (spec.Selector.MatchLabels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}")),
-            spec.MinReadySeconds,
-            spec.ProgressDeadlineSeconds,
-            spec.RevisionHistoryLimit,
-            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxSurge.ToString() : null,
-            spec.Strategy.Type == StrategyType.RollingUpdate ? spec.Strategy.MaxUnavailable.ToString() : null,
-            sets,
-            supervisor.Replicas().Where(p => p.Rollout == name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList(),
-            store.Events($"{record.Kind}/{name}", 20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)).ToList());
+        return RolloutViews.Detail(Summary(record), record.Rollout.Spec, ReplicaSets(name), supervisor.Replicas(),
+            store.Events($"{record.Kind}/{name}", 20).Select(e => new EventSummary(e.At, e.Type, e.Reason, e.Message)));
     });
 
     public Task<ReplicaSetList> ReplicaSetListAsync() =>
@@ -241,11 +230,5 @@ internal sealed partial class RuntimeCommands(
     private RolloutSummary Summary(RolloutRecord record) => RolloutViews.Summary(
         record.Name, record.Kind, record.Rollout, record.CreatedAt, platform.ReplicaSetsOf(record.Name), platform.Templates, Problems(record.Name), time.GetUtcNow());
 
-    /// <summary>Why replicas of a rollout are not ready, one line per distinct reason: "hello-x7k2p (and 2 more): Failed: image ... has no command".</summary>
-    private List<string> Problems(string rollout) =>
-        supervisor.Replicas()
-            .Where(p => p.Rollout == rollout && !p.Ready && p.Phase != ReplicaPhase.Terminating && !string.IsNullOrEmpty(p.Message))
-            .GroupBy(p => (p.Phase, p.Message))
-            .Select(g => $"{g.OrderBy(p => p.Name, StringComparer.Ordinal).First().Name}{(g.Count() > 1 ? $" (and {g.Count() - 1} more)" : "")}: {g.Key.Phase}: {g.Key.Message}")
-            .ToList();
+    private List<string> Problems(string rollout) => RolloutViews.Problems(rollout, supervisor.Replicas());
 }
