@@ -164,85 +164,52 @@ public sealed partial class ClusterCommands
     {
         var group = source.ApiVersion.Contains('/', StringComparison.Ordinal) ? source.ApiVersion[..source.ApiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
         var version = source.ApiVersion[(source.ApiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..];
-        switch (source.Kind)
+        var plural = source.Kind.ToLowerInvariant() + "s";
+        return source.Kind switch
         {
-            case "Rollout" or "AnalysisTemplate":
-                var plural = source.Kind.ToLowerInvariant() + "s";
-                JsonObject? existing = null;
-                try
-                {
-                    existing = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, source.Name);
-                }
-                catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-                {
-                    // Not there (or the kind is not served, which the create says).
-                }
+            "Rollout" or "AnalysisTemplate" => await CreateOrReplaceAsync<JsonObject>(body,
+                () => client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, source.Name),
+                obj => client.CustomObjects.CreateNamespacedCustomObjectAsync(obj, group, version, ns, plural),
+                obj => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(obj, group, version, ns, plural, source.Name)),
+            // The cluster IP is the API server's to give; the Fledge operator may have set the selector's pod-template-hash.
+            "Service" => await CreateOrReplaceAsync<V1Service>(body,
+                () => client.CoreV1.ReadNamespacedServiceAsync(source.Name, ns),
+                service => client.CoreV1.CreateNamespacedServiceAsync(service, ns),
+                service => client.CoreV1.ReplaceNamespacedServiceAsync(service, source.Name, ns),
+                keep: ["clusterIP", "clusterIPs"]),
+            _ => await CreateOrReplaceAsync<V1Deployment>(body,
+                () => client.AppsV1.ReadNamespacedDeploymentAsync(source.Name, ns),
+                deployment => client.AppsV1.CreateNamespacedDeploymentAsync(deployment, ns),
+                deployment => client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, source.Name, ns)),
+        };
+    }
 
-                if (existing is null)
-                {
-                    await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, group, version, ns, plural);
-                    return "created";
-                }
-
-                if (!Merge(existing, body))
-                {
-                    return "unchanged";
-                }
-
-                await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(existing, group, version, ns, plural, source.Name);
-                return "configured";
-            case "Service":
-                var service = KubernetesJson.Deserialize<V1Service>(body.ToJsonString());
-                V1Service? current = null;
-                try
-                {
-                    current = await client.CoreV1.ReadNamespacedServiceAsync(source.Name, ns);
-                }
-                catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-                {
-                }
-
-                if (current is null)
-                {
-                    await client.CoreV1.CreateNamespacedServiceAsync(service, ns);
-                    return "created";
-                }
-
-                var currentNode = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
-                // The cluster IP is the API server's to give; the Fledge operator may have set the selector's pod-template-hash.
-                if (!Merge(currentNode, body, keep: ["clusterIP", "clusterIPs"]))
-                {
-                    return "unchanged";
-                }
-
-                await client.CoreV1.ReplaceNamespacedServiceAsync(KubernetesJson.Deserialize<V1Service>(currentNode.ToJsonString()), source.Name, ns);
-                return "configured";
-            default:
-                var deployment = KubernetesJson.Deserialize<V1Deployment>(body.ToJsonString());
-                V1Deployment? live = null;
-                try
-                {
-                    live = await client.AppsV1.ReadNamespacedDeploymentAsync(source.Name, ns);
-                }
-                catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
-                {
-                }
-
-                if (live is null)
-                {
-                    await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, ns);
-                    return "created";
-                }
-
-                var liveNode = JsonNode.Parse(KubernetesJson.Serialize(live))!.AsObject();
-                if (!Merge(liveNode, body))
-                {
-                    return "unchanged";
-                }
-
-                await client.AppsV1.ReplaceNamespacedDeploymentAsync(KubernetesJson.Deserialize<V1Deployment>(liveNode.ToJsonString()), source.Name, ns);
-                return "configured";
+    /// <summary>
+    /// Creates the object as written when it is not there (a kind the cluster does not serve fails here, with 404), or
+    /// merges what was written into the live object (<see cref="Merge"/>) and replaces it when that changed anything.
+    /// </summary>
+    private static async Task<string> CreateOrReplaceAsync<T>(
+        JsonObject body, Func<Task<T>> read, Func<T, Task> create, Func<T, Task> replace, string[]? keep = null)
+    {
+        T live;
+        try
+        {
+            live = await read();
         }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            await create(KubernetesJson.Deserialize<T>(body.ToJsonString()));
+            return "created";
+        }
+
+        var node = JsonNode.Parse(KubernetesJson.Serialize(live))!.AsObject();
+        if (!Merge(node, body, keep))
+        {
+            return "unchanged";
+        }
+
+        await replace(KubernetesJson.Deserialize<T>(node.ToJsonString()));
+        return "configured";
     }
 
     /// <summary>
