@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 
@@ -188,23 +187,9 @@ public sealed class ClusterCliTests
     /// <summary>`fledge --kubeconfig K -n NS ...` as a user runs it: the real binary, its exit code and both outputs.</summary>
     internal static CliResult FledgeWithInput(string ns, string? input, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Tools.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "--kubeconfig", ControlPlane.Kubeconfig, "-n", ns }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
-        }
-
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return new CliResult(process.ExitCode, output.Result, error);
+        var (code, output, error) = ControlPlane.RunProcess(Tools.Dotnet,
+            [Path.Combine(AppContext.BaseDirectory, "fledge.dll"), "--kubeconfig", ControlPlane.Kubeconfig, "-n", ns, .. arguments], input);
+        return new CliResult(code, output, error);
     }
 }
 

@@ -92,9 +92,16 @@ internal static class ControlPlane
 
     private static (int Code, string Output, string Error) Run(string kubeconfig, string? input, string[] arguments)
     {
-        var start = new ProcessStartInfo(Tools.Require("kubectl", "kubectl")) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(kubeconfig);
+        var (code, output, error) = RunProcess(Tools.Require("kubectl", "kubectl"), ["--kubeconfig", kubeconfig, .. arguments], input);
+        // kubectl 1.32 warns about the 1.20 server on every call; the warning is not the test's business.
+        var errorLines = string.Join("\n", error.Split('\n').Where(l => !l.Contains("version difference between client", StringComparison.Ordinal)));
+        return (code, output, errorLines.Trim());
+    }
+
+    /// <summary>Runs a program to its end (with <paramref name="input"/> on its standard input, if given): its exit code and both outputs.</summary>
+    public static (int Code, string Output, string Error) RunProcess(string program, IEnumerable<string> arguments, string? input = null)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -110,9 +117,7 @@ internal static class ControlPlane
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        // kubectl 1.32 warns about the 1.20 server on every call; the warning is not the test's business.
-        var errorLines = string.Join("\n", error.Split('\n').Where(l => !l.Contains("version difference between client", StringComparison.Ordinal)));
-        return (process.ExitCode, output.Result, errorLines.Trim());
+        return (process.ExitCode, output.Result, error);
     }
 
     private static string Install()
