@@ -134,7 +134,7 @@ internal sealed class KubernetesPlatform(
     /// controls whose labels no longer match is let go (its pods stay, as Kubernetes leaves them). Each patch carries
     /// the ReplicaSet's uid, so a ReplicaSet deleted and made again in between is never claimed by mistake.
     /// </summary>
-    public void Claim(string rolloutName)
+    public void Claim(string rolloutName, DateTimeOffset now)
     {
         var obj = Find(rolloutName);
         if (obj.Metadata.DeletionTimestamp is not null)
@@ -170,7 +170,7 @@ internal sealed class KubernetesPlatform(
             });
             Record(obj, new RecordEvent(RecordEvent.Normal, matches ? "Adopted" : "Released",
                 matches ? $"Adopted replica set {rs.Metadata.Name}: its labels match the selector" : $"Released replica set {rs.Metadata.Name}: its labels no longer match the selector"),
-                DateTimeOffset.UtcNow);
+                now);
         }
     }
 

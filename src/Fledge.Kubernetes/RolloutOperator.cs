@@ -271,8 +271,9 @@ public sealed class RolloutOperator : IAsyncDisposable
         Interlocked.Increment(ref _reconciles);
         try
         {
-            _platform.Claim(key);
-            var result = Reconciler.Reconcile(_platform, key, _time.GetUtcNow(), plan =>
+            var now = _time.GetUtcNow();
+            _platform.Claim(key, now);
+            var result = Reconciler.Reconcile(_platform, key, now, plan =>
             {
                 foreach (var action in plan.Actions.Where(a => a is not (Core.Planning.RecordEvent or Core.Planning.UpdateRolloutStatus)))
                 {
