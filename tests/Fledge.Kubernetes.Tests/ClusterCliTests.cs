@@ -118,10 +118,11 @@ public sealed class ClusterCliTests
         Fledge(ns.Name, "rollout", "status", "hello", "--timeout", "2m").ShouldSucceed(fledge);
         FledgeWithInput(ns.Name, Version("canary/hello-canary-v2.yaml"), "apply", "-f", "-").Code.ShouldBe(0);
 
-        // setWeight 20 of 4 replicas: one canary replica beside three stable ones, then the minute's pause
+        // setWeight 20 of 4 replicas with maxSurge 25%: one canary replica beside four stable ones (exactly 20%, Argo's
+        // arithmetic), then the minute's pause
         await RollingUpdateTests.WaitForAsync(ns.Name, "hello", s => s.Phase == "Paused", fledge);
         var (stable, canary) = await TracksAsync(client, ns.Name);
-        (stable.Spec.Replicas, canary.Spec.Replicas).ShouldBe((3, 1));
+        (stable.Spec.Replicas, canary.Spec.Replicas).ShouldBe((4, 1));
         await SelectorAsync(client, ns.Name, "hello-canary", canary.Metadata.Labels["pod-template-hash"], fledge);
         await SelectorAsync(client, ns.Name, "hello", stable.Metadata.Labels["pod-template-hash"], fledge);
         Fledge(ns.Name, "get", "rollouts", "-o", "wide").Output.ShouldContain("1/4");

@@ -92,10 +92,49 @@ public sealed class CanarySimulationTests
 
         result.Result.ShouldBe(SimulationOutcome.Complete);
         var firstPause = result.Frames.First(f => f.Phase == "Paused");
+        // Argo's approximation: 20% of 4 with a surge of 1 is 1 canary of 5 (exactly 20%), not 1 of 4
         firstPause.ReplicaSets.Single(rs => rs.Revision == 2).Replicas.ShouldBe(1);
-        firstPause.ReplicaSets.Single(rs => rs.Revision == 1).Replicas.ShouldBe(3);
-        TrafficOf(firstPause, 2).ShouldBe(25, "1 of 4 ready replicas");
+        firstPause.ReplicaSets.Single(rs => rs.Revision == 1).Replicas.ShouldBe(4);
+        TrafficOf(firstPause, 2).ShouldBe(20, "1 of 5 ready replicas");
+        var secondPause = result.Frames.First(f => f.Phase == "Paused" && f.T > firstPause.T + 60);
+        secondPause.ReplicaSets.Single(rs => rs.Revision == 2).Replicas.ShouldBe(2, "50% of 4: 2 and 2");
+        secondPause.ReplicaSets.Single(rs => rs.Revision == 1).Replicas.ShouldBe(2);
         result.Frames.ShouldAllBe(f => f.TotalPods <= 5, "without a router the canary stays within maxSurge (25% of 4 = 1)");
+    }
+
+    [Fact]
+    public void Run_CanaryWithoutRouterAborted_RollsBackToStableWithinMaxUnavailable()
+    {
+        const string steps = "- setWeight: 60\n- pause: {}";
+        var result = Run(Canary("web:v1", routed: false, steps: steps, replicas: 5), Canary("web:v2", routed: false, steps: steps, replicas: 5),
+            new ScriptedEvent(TimeSpan.FromSeconds(60), ScriptedAction.Abort, "60s:abort"));
+
+        result.Result.ShouldBe(SimulationOutcome.Aborted);
+        var paused = result.Frames.Last(f => f.T < 60);
+        paused.ReplicaSets.Single(rs => rs.Revision == 2).Replicas.ShouldBe(3, "60% of 5");
+        var rollingBack = result.Frames.Where(f => f.T >= 60).ToList();
+        rollingBack.ShouldAllBe(f => f.TotalAvailable >= 4, "an abort is a rolling update back to stable: never more than maxUnavailable (1 of 5) unavailable");
+        rollingBack.ShouldAllBe(f => f.TotalPods <= 7, "and never more than maxSurge (2) above spec.replicas");
+        rollingBack[^1].ReplicaSets.ShouldHaveSingleItem().Revision.ShouldBe(1);
+        rollingBack[^1].ReplicaSets[0].Available.ShouldBe(5);
+    }
+
+    [Fact]
+    public void Run_CanaryWithoutRouter_ABrokenStableDoesNotHoldAFixedCanaryBack()
+    {
+        const string steps = "- setWeight: 50\n- pause: {}";
+        var options = new SimulationOptions(Canary("web:broken", routed: false, steps: steps), [Canary("web:fixed", routed: false, steps: steps)])
+        {
+            NeverReadyImages = new HashSet<string> { "web:broken" },
+            Events = [new ScriptedEvent(TimeSpan.FromMinutes(30), ScriptedAction.Promote, "30m:promote")],
+        };
+
+        var result = Simulator.Run(options);
+
+        var firstPause = result.Frames.First(f => f.Phase == "Paused");
+        firstPause.ReplicaSets.Single(rs => rs.Revision == 2).Available.ShouldBe(2, "the fixed canary reaches its 50% although no stable replica is available");
+        result.Result.ShouldBe(SimulationOutcome.Complete);
+        result.Frames[^1].ReplicaSets.ShouldHaveSingleItem().Image.ShouldBe("web:fixed");
     }
 
     [Fact]

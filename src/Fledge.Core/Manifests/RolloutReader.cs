@@ -104,11 +104,10 @@ public static class RolloutReader
 
         if (strategy.Canary is { } canary)
         {
-            // Argo Rollouts' defaults: 25% / 25%, abort scale-down after 30 s, scale-down delay 30 s.
+            // Argo Rollouts' defaults: 25% / 25%. The scale-down delays stay as written, so that the validator sees
+            // what was written (Argo refuses scaleDownDelaySeconds without a router); CanaryOf resolves them.
             canary.MaxSurge ??= "25%";
             canary.MaxUnavailable ??= "25%";
-            canary.AbortScaleDownDelaySeconds ??= 30;
-            canary.ScaleDownDelaySeconds ??= 30;
             return;
         }
 
@@ -181,12 +180,21 @@ public static class RolloutReader
         return new RolloutStrategy(StrategyType.Canary, surge, unavailable)
         {
             Canary = new CanaryStrategy(canary.CanaryService, canary.StableService, steps, surge, unavailable,
-                canary.AbortScaleDownDelaySeconds!.Value, canary.ScaleDownDelaySeconds!.Value, canary.TrafficRouting is not null)
+                AbortScaleDownDelay(canary), ScaleDownDelay(canary), canary.TrafficRouting is not null)
             {
                 Analysis = canary.Analysis is { } background ? AnalysisOf(background) : null,
+                DynamicStableScale = canary.DynamicStableScale == true,
+                MinPodsPerReplicaSet = canary.MinPodsPerReplicaSet,
             },
         };
     }
+
+    /// <summary>Argo's default: 30 s with a router; without one an abort is a rolling update back to stable, with no delay.</summary>
+    private static int AbortScaleDownDelay(CanaryStrategyResource canary) => canary.AbortScaleDownDelaySeconds ?? (canary.TrafficRouting is null ? 0 : 30);
+
+    /// <summary>Argo's default: 30 s with a router (0 with dynamicStableScale, which already scaled the old stable down); none without one.</summary>
+    private static int ScaleDownDelay(CanaryStrategyResource canary) =>
+        canary.ScaleDownDelaySeconds ?? (canary.TrafficRouting is null || canary.DynamicStableScale == true ? 0 : 30);
 
     private static RolloutStrategy BlueGreenOf(BlueGreenStrategyResource blueGreen) =>
         new(StrategyType.BlueGreen, default, default)

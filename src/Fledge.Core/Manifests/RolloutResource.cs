@@ -91,6 +91,12 @@ public sealed class CanaryStrategyResource
 
     public int? ScaleDownDelaySeconds { get; set; }
 
+    /// <summary>With a router: scale the stable revision down as its traffic share goes down.</summary>
+    public bool? DynamicStableScale { get; set; }
+
+    /// <summary>With a router: the fewest replicas a revision that runs at all may have.</summary>
+    public int? MinPodsPerReplicaSet { get; set; }
+
     /// <summary>Present (even empty) when the single-host proxy should split traffic by exact weights.</summary>
     public TrafficRoutingResource? TrafficRouting { get; set; }
 

@@ -154,6 +154,14 @@ public static class CanaryReplicaCounts
         return (AtLeast(minPodsPerReplicaSet, replicas, canary), AtLeast(minPodsPerReplicaSet, replicas, stable));
     }
 
+    /// <summary>
+    /// The weight an aborted canary with dynamicStableScale goes back to next: the largest setWeight of the steps below the
+    /// weight it has now, so that traffic walks back down the steps while the stable revision grows to carry it (0 when none
+    /// is lower). Argo's table names it "the next expected canary downscale step".
+    /// </summary>
+    public static int AbortStepWeight(IEnumerable<int> stepWeights, int actualCanaryWeight) =>
+        stepWeights.Where(w => w < actualCanaryWeight).DefaultIfEmpty(0).Max();
+
     /// <summary>ceil(weight% of replicas).</summary>
     public static int Share(int replicas, int weight) => (int)Math.Ceiling(weight * replicas / 100.0);
 

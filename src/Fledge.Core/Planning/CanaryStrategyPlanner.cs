@@ -115,31 +115,68 @@ internal static class CanaryStrategyPlanner
         return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : Steps(pass, canary, status, stable, newRs);
     }
 
+    /// <summary>
+    /// An aborted canary. Without a router the weight goes to 0 and the replica counts follow as a rolling update back to
+    /// stable, within maxSurge and maxUnavailable (Argo's basic canary: never fewer available than the update allows).
+    /// With one, all traffic goes back to stable at once (with dynamicStableScale step by step down the weights, as fast as
+    /// the stable revision grows), and the canary is scaled down after abortScaleDownDelaySeconds (0 keeps it running).
+    /// </summary>
     private static CanaryStatus Aborted(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs)
     {
-        pass.ScaleIfNeeded(stable, pass.Spec.Replicas, "the canary was aborted: the stable revision runs all replicas", out _);
         var abortedAt = status.AbortedAt ?? pass.Now;
-        var scaleDownAt = canary.TrafficRouted ? abortedAt + TimeSpan.FromSeconds(canary.AbortScaleDownDelaySeconds) : abortedAt;
-        if (pass.Now >= scaleDownAt)
-        {
-            pass.ScaleIfNeeded(newRs, 0, "the canary was aborted: scale it down", out var scaled);
-            if (scaled && status.CanaryStartedAt is { } started)
-            {
-                pass.Event(RecordEvent.Normal, "CanaryScaledDown",
-                    $"the aborted canary (revision {newRs.Revision}) is scaled down: traffic went back to the stable revision {Durations.Format(abortedAt - started)} " +
-                    $"after the canary started, and its replicas go {Durations.Format(pass.Now - started)} after it started");
-            }
-        }
-        else
-        {
-            pass.RequeueWithin(scaleDownAt - pass.Now);
-        }
-
         var message = status.Message.StartsWith("RolloutAborted", StringComparison.Ordinal)
             ? status.Message
             : $"RolloutAborted: Rollout aborted update to revision {newRs.Revision}";
-        return SetWeight(pass, status, stable, newRs, 0) with { Phase = RolloutPhases.Degraded, Message = message, AbortedAt = abortedAt };
+        status = status with { Phase = RolloutPhases.Degraded, Message = message, AbortedAt = abortedAt };
+        var canaryBefore = newRs.Replicas;
+        if (!canary.TrafficRouted)
+        {
+            BasicReplicas(pass, canary, ref stable, ref newRs, 0);
+            status = SetWeight(pass, status, stable, newRs, CanaryWeights.ReplicaWeight(stable, newRs));
+        }
+        else
+        {
+            var weight = canary.DynamicStableScale ? CanaryReplicaCounts.AbortStepWeight(StepWeights(canary), status.Weight) : 0;
+            var (canaryCount, stableCount) = CanaryReplicaCounts.TrafficRouted(pass.Spec.Replicas, weight, null, canary.MinPodsPerReplicaSet,
+                canary.DynamicStableScale, (status.Weight, 100 - status.Weight), aborted: true);
+            stable = pass.ScaleIfNeeded(stable, stableCount, "the canary was aborted: the stable revision takes its traffic back", out _);
+            if (stable.AvailableReplicas >= Math.Min(stableCount, CanaryReplicaCounts.Share(pass.Spec.Replicas, 100 - weight)) || !canary.DynamicStableScale)
+            {
+                status = SetWeight(pass, status, stable, newRs, weight);
+            }
+
+            var scaleDownAt = abortedAt + TimeSpan.FromSeconds(canary.AbortScaleDownDelaySeconds);
+            if (canary.KeepsAbortedCanary)
+            {
+                // abortScaleDownDelaySeconds: 0 — the canary keeps running without traffic until the next version
+            }
+            else if (status.Weight == 0 && pass.Now >= scaleDownAt)
+            {
+                pass.ScaleIfNeeded(newRs, 0, "the canary was aborted: scale it down", out _);
+            }
+            else if (status.Weight != 0)
+            {
+                pass.ScaleIfNeeded(newRs, canaryCount, "the aborted canary keeps the replicas its traffic still needs", out _);
+            }
+            else
+            {
+                pass.RequeueWithin(scaleDownAt - pass.Now);
+            }
+
+            newRs = pass.Find(newRs.Name) ?? newRs;
+        }
+
+        if (canaryBefore > 0 && newRs.Replicas == 0 && status.CanaryStartedAt is { } started)
+        {
+            pass.Event(RecordEvent.Normal, "CanaryScaledDown",
+                $"the aborted canary (revision {newRs.Revision}) is scaled down: traffic went back to the stable revision {Durations.Format(abortedAt - started)} " +
+                $"after the canary started, and its replicas go {Durations.Format(pass.Now - started)} after it started");
+        }
+
+        return status;
     }
+
+    private static IEnumerable<int> StepWeights(CanaryStrategy canary) => canary.Steps.OfType<SetWeightStep>().Select(s => s.Weight);
 
     private static CanaryStatus Steps(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs)
     {
@@ -163,33 +200,24 @@ internal static class CanaryStrategyPlanner
             }
 
             var weight = full ? 100 : CanaryWeights.WeightAt(canary, index);
-            var canaryTarget = full ? desired : CanaryWeights.CanaryReplicas(canary, index, weight, desired);
-            var stableTarget = canary.TrafficRouted || full ? desired : Math.Max(0, desired - CanaryWeights.Scaled(weight, desired));
-            if (full && !canary.TrafficRouted)
-            {
-                stableTarget = 0;
-            }
-
-            if (!Scale(pass, canary, ref stable, ref newRs, canaryTarget, stableTarget))
-            {
-                var why = full ? "promoting: " : "";
-                return status with { Phase = RolloutPhases.Progressing, Message = $"{why}scaling to {canaryTarget} canary, {stableTarget} stable replicas" };
-            }
-
-            // Traffic follows only when the canary can carry it.
-            if (canary.TrafficRouted && status.Weight != weight && newRs.AvailableReplicas >= Math.Min(canaryTarget, 1))
-            {
-                status = SetWeight(pass, status, stable, newRs, weight);
-            }
-
-            if (canary.TrafficRouted && status.Weight != weight)
-            {
-                return status with { Phase = RolloutPhases.Progressing, Message = $"waiting for the canary to be available before sending it {weight}% of traffic" };
-            }
-
+            var (ready, waiting) = canary.TrafficRouted
+                ? RoutedReplicas(pass, canary, status, ref stable, ref newRs, index, weight, full)
+                : BasicReplicas(pass, canary, ref stable, ref newRs, weight);
             if (!canary.TrafficRouted)
             {
                 status = SetWeight(pass, status, stable, newRs, CanaryWeights.ReplicaWeight(stable, newRs));
+            }
+
+            if (!ready)
+            {
+                var why = full ? "promoting: " : "";
+                return status with { Phase = RolloutPhases.Progressing, Message = why + waiting };
+            }
+
+            // With a router, traffic follows once the canary runs the replicas the weight needs
+            if (canary.TrafficRouted && !full)
+            {
+                status = SetWeight(pass, status, stable, newRs, weight);
             }
 
             if (full)
@@ -346,52 +374,57 @@ internal static class CanaryStrategyPlanner
         };
 
     /// <summary>
-    /// Moves both replica sets toward their targets, one move per pass. With a router the canary is sized
-    /// directly (the stable one stays full); without one the canary grows within maxSurge and the stable one
-    /// shrinks within maxUnavailable. True when both are there and available.
+    /// A canary without a router: one pass of Argo's arithmetic (<see cref="CanaryReplicaCounts.Basic"/>) toward the counts
+    /// closest to <paramref name="weight"/>, within maxSurge and maxUnavailable. Ready when, as Argo's
+    /// AtDesiredReplicaCountsForCanary has it, the pass moves nothing, the canary's replicas are all available, the stable's
+    /// all created (not necessarily available: a broken stable never holds a fixed canary back) and no older revision
+    /// serves; at weight 100, when the canary runs spec.replicas available ones.
     /// </summary>
-    private static bool Scale(Pass pass, CanaryStrategy canary, ref ReplicaSetState stable, ref ReplicaSetState newRs, int canaryTarget, int stableTarget)
+    private static (bool Ready, string Waiting) BasicReplicas(Pass pass, CanaryStrategy canary, ref ReplicaSetState stable, ref ReplicaSetState newRs, int weight)
     {
         var desired = pass.Spec.Replicas;
-        if (newRs.Replicas > canaryTarget)
+        var (surge, unavailable) = Fenceposts.Resolve(canary.MaxSurge, canary.MaxUnavailable, desired);
+        unavailable = Math.Min(unavailable, desired);
+        var stableName = stable.Name;
+        var canaryName = newRs.Name;
+        var older = pass.ReplicaSets.Where(rs => rs.Name != stableName && rs.Name != canaryName).ToList();
+        var (canaryCount, stableCount) = CanaryReplicaCounts.Basic(desired, weight, surge, unavailable,
+            new ReplicaCount(newRs.Replicas, newRs.AvailableReplicas), new ReplicaCount(stable.Replicas, stable.AvailableReplicas), older.Sum(rs => rs.Replicas));
+        var moved = stable.Replicas != stableCount || newRs.Replicas != canaryCount;
+        var why = $"{weight}% by replicas: {canaryCount} canary and {stableCount} stable (maxSurge {surge}, maxUnavailable {unavailable})";
+        stable = pass.ScaleIfNeeded(stable, stableCount, why, out _);
+        newRs = pass.ScaleIfNeeded(newRs, canaryCount, why, out _);
+        var waiting = $"scaling to {canaryCount} canary, {stableCount} stable replicas ({newRs.AvailableReplicas} canary, {stable.AvailableReplicas} stable available)";
+        if (moved)
         {
-            newRs = pass.ScaleIfNeeded(newRs, canaryTarget, $"the canary needs {canaryTarget} replicas at this step", out _);
-            return false;
+            return (false, waiting);
         }
 
-        if (stable.Replicas < stableTarget)
-        {
-            stable = pass.ScaleIfNeeded(stable, stableTarget, $"the stable revision needs {stableTarget} replicas at this step", out _);
-            return false;
-        }
+        var ready = weight == 100
+            ? newRs.Replicas == desired && newRs.AvailableReplicas >= desired
+            : newRs.AvailableReplicas == canaryCount && stable.ObservedReplicas == stableCount && older.Sum(rs => rs.AvailableReplicas) == 0;
+        return (ready, waiting);
+    }
 
-        if (newRs.Replicas < canaryTarget)
-        {
-            var room = canary.TrafficRouted ? canaryTarget - newRs.Replicas
-                : Math.Min(canaryTarget - newRs.Replicas, desired + canary.MaxSurge.Scaled(desired, roundUp: true) - newRs.Replicas - stable.Replicas);
-            if (room > 0)
-            {
-                newRs = pass.ScaleIfNeeded(newRs, newRs.Replicas + room,
-                    $"canary step: the canary grows to {newRs.Replicas + room} of {canaryTarget} replicas (maxSurge {canary.MaxSurge})", out _);
-                return false;
-            }
-        }
-
-        if (stable.Replicas > stableTarget)
-        {
-            var minAvailable = desired - Math.Min(desired, canary.MaxUnavailable.Scaled(desired, roundUp: false));
-            var budget = stable.AvailableReplicas + newRs.AvailableReplicas - minAvailable;
-            var count = Math.Min(stable.Replicas - stableTarget, Math.Max(0, budget));
-            if (count > 0)
-            {
-                stable = pass.ScaleIfNeeded(stable, stable.Replicas - count,
-                    $"canary step: {count} stable replicas can go while {minAvailable} stay available", out _);
-            }
-
-            return false;
-        }
-
-        return newRs.Replicas == canaryTarget && newRs.AvailableReplicas >= canaryTarget && stable.AvailableReplicas >= stableTarget;
+    /// <summary>
+    /// A canary behind a router: the canary runs setCanaryScale's replicas or ceil(weight × replicas) (at least
+    /// minPodsPerReplicaSet), the stable revision stays at spec.replicas (with dynamicStableScale it follows the larger of its
+    /// desired and its actual traffic share). Ready when the canary's replicas are all available and, unless dynamicStableScale,
+    /// the stable's all created.
+    /// </summary>
+    private static (bool Ready, string Waiting) RoutedReplicas(
+        Pass pass, CanaryStrategy canary, CanaryStatus status, ref ReplicaSetState stable, ref ReplicaSetState newRs, int index, int weight, bool full)
+    {
+        var desired = pass.Spec.Replicas;
+        var (scaleReplicas, scaleWeight) = full ? (null, null) : CanaryWeights.CanaryScale(canary, index);
+        var (canaryCount, stableCount) = CanaryReplicaCounts.TrafficRouted(desired, scaleWeight ?? weight, scaleReplicas, canary.MinPodsPerReplicaSet,
+            canary.DynamicStableScale, (status.Weight, 100 - status.Weight));
+        var why = $"canary step: {canaryCount} canary replicas for {weight}% of traffic, {stableCount} stable";
+        newRs = pass.ScaleIfNeeded(newRs, canaryCount, why, out _);
+        stable = pass.ScaleIfNeeded(stable, stableCount, why, out _);
+        var ready = newRs.Replicas == canaryCount && newRs.AvailableReplicas >= canaryCount
+            && (canary.DynamicStableScale || stable.ObservedReplicas >= stableCount);
+        return (ready, $"waiting for {canaryCount} canary replicas to be available before sending it {weight}% of traffic ({newRs.AvailableReplicas} are)");
     }
 
     private static CanaryStatus SetWeight(Pass pass, CanaryStatus status, ReplicaSetState stable, ReplicaSetState newRs, int weight)

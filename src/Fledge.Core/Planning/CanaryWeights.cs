@@ -29,23 +29,21 @@ internal static class CanaryWeights
         return 0;
     }
 
-    /// <summary>The canary's size: a setCanaryScale at or before the step wins over the weight.</summary>
-    public static int CanaryReplicas(CanaryStrategy canary, int index, int weight, int desired)
+    /// <summary>
+    /// The setCanaryScale in force at the step (the last one at or before it): its replicas or its weight; none when there is
+    /// none or it says matchTrafficWeight.
+    /// </summary>
+    public static (int? Replicas, int? Weight) CanaryScale(CanaryStrategy canary, int index)
     {
         for (var i = Math.Min(index, canary.Steps.Length - 1); i >= 0; i--)
         {
-            if (canary.Steps[i] is SetCanaryScaleStep scale && !scale.MatchTrafficWeight)
+            if (canary.Steps[i] is SetCanaryScaleStep scale)
             {
-                return scale.Replicas ?? Scaled(scale.Weight ?? weight, desired);
-            }
-
-            if (canary.Steps[i] is SetCanaryScaleStep)
-            {
-                break;
+                return scale.MatchTrafficWeight ? (null, null) : (scale.Replicas, scale.Replicas is null ? scale.Weight : null);
             }
         }
 
-        return Scaled(weight, desired);
+        return (null, null);
     }
 
     /// <summary>ceil(weight% of replicas): 25% of 5 is 2, 20% of 4 is 1, 1% of 10 is 1.</summary>

@@ -16,11 +16,21 @@ public sealed record CanaryStrategy(
     /// <summary>Analysis that runs in the background from its starting step until promotion.</summary>
     public Analysis.RolloutAnalysis? Analysis { get; init; }
 
+    /// <summary>With a router: the stable revision shrinks as its traffic share does, instead of staying at spec.replicas.</summary>
+    public bool DynamicStableScale { get; init; }
+
+    /// <summary>With a router: a revision that runs at all runs at least this many replicas.</summary>
+    public int? MinPodsPerReplicaSet { get; init; }
+
+    /// <summary>Argo's meaning of abortScaleDownDelaySeconds: 0 keeps an aborted canary running (no traffic) until the next version.</summary>
+    public bool KeepsAbortedCanary => TrafficRouted && AbortScaleDownDelaySeconds == 0;
+
     public bool Equals(CanaryStrategy? other) =>
         other is not null && CanaryService == other.CanaryService && StableService == other.StableService
         && Steps.SequenceEqual(other.Steps) && MaxSurge == other.MaxSurge && MaxUnavailable == other.MaxUnavailable
         && AbortScaleDownDelaySeconds == other.AbortScaleDownDelaySeconds && ScaleDownDelaySeconds == other.ScaleDownDelaySeconds
-        && TrafficRouted == other.TrafficRouted && Equals(Analysis, other.Analysis);
+        && TrafficRouted == other.TrafficRouted && Equals(Analysis, other.Analysis)
+        && DynamicStableScale == other.DynamicStableScale && MinPodsPerReplicaSet == other.MinPodsPerReplicaSet;
 
     public override int GetHashCode() => HashCode.Combine(CanaryService, StableService, Steps.Length, TrafficRouted);
 }

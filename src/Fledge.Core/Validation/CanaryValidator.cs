@@ -49,6 +49,48 @@ internal static class CanaryValidator
             errors.Add(FieldError.Invalid($"{Path}.scaleDownDelaySeconds", canary.ScaleDownDelaySeconds.Value, "must be greater than or equal to 0"));
         }
 
+        // Argo Rollouts' rules for what needs a traffic router, with its reasons
+        if (canary.TrafficRouting is null)
+        {
+            if (canary.ScaleDownDelaySeconds is { } delay)
+            {
+                errors.Add(FieldError.Invalid($"{Path}.scaleDownDelaySeconds", delay,
+                    "Canary scaleDownDelaySeconds can only be used with traffic routing: without a router the old stable revision goes as the canary grows; remove it, or add trafficRouting"));
+            }
+
+            if (canary.DynamicStableScale == true)
+            {
+                errors.Add(FieldError.Invalid($"{Path}.dynamicStableScale", true,
+                    "Canary dynamicStableScale can only be used with traffic routing: without a router the stable revision already shrinks with the canary's weight; remove it, or add trafficRouting"));
+            }
+
+            if (canary.MinPodsPerReplicaSet is not null)
+            {
+                errors.Add(FieldError.Invalid($"{Path}.minPodsPerReplicaSet", canary.MinPodsPerReplicaSet.Value,
+                    "Canary minPodsPerReplicaSet can only be used with traffic routing; remove it, or add trafficRouting"));
+            }
+
+            var written = canary.Steps ?? [];
+            for (var i = 0; i < written.Count; i++)
+            {
+                if (written[i].SetCanaryScale is not null)
+                {
+                    errors.Add(FieldError.Invalid($"{Path}.steps[{i}].setCanaryScale", "{...}",
+                        "SetCanaryScale requires TrafficRouting to be set: without a router the canary's size is its weight; use setWeight, or add trafficRouting"));
+                }
+            }
+        }
+        else if (canary.DynamicStableScale == true && canary.ScaleDownDelaySeconds is not null)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.dynamicStableScale", true,
+                "Canary dynamicStableScale cannot be used with scaleDownDelaySeconds: the stable revision is already scaled down with its traffic; remove one of them"));
+        }
+
+        if (canary.MinPodsPerReplicaSet is < 1)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.minPodsPerReplicaSet", canary.MinPodsPerReplicaSet.Value, "must be greater than or equal to 1"));
+        }
+
         if (canary.Analysis is { } background)
         {
             ValidateAnalysis(background, $"{Path}.analysis", errors);

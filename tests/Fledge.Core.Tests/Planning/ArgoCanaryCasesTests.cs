@@ -19,6 +19,8 @@ public sealed class ArgoCanaryCasesTests
 
     public static TheoryData<int> Singles => Rows("single");
 
+    public static TheoryData<int> DynamicScales => Rows("dynamic_stable_scale");
+
     [Theory]
     [MemberData(nameof(Approximations))]
     public void Approximate_IsArgosApproximateWeightedCanaryStableReplicaCounts(int index)
@@ -38,6 +40,28 @@ public sealed class ArgoCanaryCasesTests
     [Theory]
     [MemberData(nameof(Singles))]
     public void OnePass_OfArgosSingleCases(int index) => Check(Row("single", index));
+
+    /// <summary>
+    /// trafficRouting with dynamicStableScale (maxSurge 0, maxUnavailable 1): the stable revision follows the larger of its desired
+    /// and its actual traffic share; an aborted canary keeps the replicas its traffic still needs, and while both replica sets
+    /// exist the weight walks back down the steps.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DynamicScales))]
+    public void DynamicStableScale_IsArgosTrafficRoutedCounts(int index)
+    {
+        var row = Row("dynamic_stable_scale", index);
+        var replicas = Int(row, "rolloutReplicas");
+        var aborted = row["rolloutAbort"]?.GetValue<bool>() == true;
+        var steps = new[] { Int(row, "rolloutMaxReplicas") }.Concat((row["steps"]?.AsArray() ?? []).Select(s => s!["setWeight"]!.GetValue<int>())).ToList();
+        var actual = (Int(row, "canaryWeight"), Int(row, "stableWeight"));
+        var replicaSetsExist = Int(row, "canaryRSReplicas") > 0 && Int(row, "stableRSReplicas") > 0;
+        var weight = !aborted ? steps[0] : replicaSetsExist ? CanaryReplicaCounts.AbortStepWeight(steps, actual.Item1) : 0;
+
+        var counts = CanaryReplicaCounts.TrafficRouted(replicas, weight, null, null, dynamicStableScale: true, actual, aborted);
+
+        counts.ShouldBe((Int(row, "expectedCanaryReplicas"), Int(row, "expectedStableReplicas")), row.ToJsonString());
+    }
 
     /// <summary>One row: a rollout with one step (setWeight and maybe setCanaryScale), stable "stable", canary "canary".</summary>
     private static void Check(JsonObject row)

@@ -32,11 +32,13 @@ public sealed class CanaryWeightsTests
     [InlineData(1, 10, 5)]   // setCanaryScale replicas 5 wins over the weight
     [InlineData(2, 10, 3)]   // setCanaryScale weight 30: 3 of 10
     [InlineData(3, 10, 2)]   // matchTrafficWeight: back to the weight's share
-    public void CanaryReplicas_SetCanaryScaleWinsOverTheWeightUntilMatchTrafficWeight(int index, int desired, int expected)
+    public void CanaryScale_WinsOverTheWeightUntilMatchTrafficWeight(int index, int desired, int expected)
     {
         var canary = Strategy(new SetWeightStep(20), new SetCanaryScaleStep(5, null, false), new SetCanaryScaleStep(null, 30, false), new SetCanaryScaleStep(null, null, true));
 
-        CanaryWeights.CanaryReplicas(canary, index, CanaryWeights.WeightAt(canary, index), desired).ShouldBe(expected);
+        var (replicas, weight) = CanaryWeights.CanaryScale(canary, index);
+        CanaryReplicaCounts.TrafficRouted(desired, weight ?? CanaryWeights.WeightAt(canary, index), replicas, null, dynamicStableScale: false)
+            .Canary.ShouldBe(expected);
     }
 
     [Theory]
