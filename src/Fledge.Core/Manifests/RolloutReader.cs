@@ -175,6 +175,11 @@ public static class RolloutReader
             { Pause: { } pause } => new PauseStep(pause.Duration?.Value is { } text && Durations.TryParse(text, out var duration) ? duration : null),
             { SetCanaryScale: { } scale } => (CanaryStep)new SetCanaryScaleStep(scale.Replicas, scale.Weight, scale.MatchTrafficWeight == true),
             { Analysis: { } analysis } => new AnalysisStep(AnalysisOf(analysis)),
+            { SetHeaderRoute: { } header } => new SetHeaderRouteStep(header.Name!,
+                (header.Match ?? []).Select(m => new HeaderRouteMatch(m.HeaderName!, MatchOf(m.HeaderValue)!)).ToImmutableArray()),
+            { SetMirrorRoute: { } mirror } => new SetMirrorRouteStep(mirror.Name!, mirror.Percentage ?? 100,
+                (mirror.Match ?? []).Select(m => new RouteMatch(MatchOf(m.Method), MatchOf(m.Path),
+                    (m.Headers ?? []).ToImmutableSortedDictionary(h => h.Key, h => MatchOf(h.Value)!, StringComparer.OrdinalIgnoreCase))).ToImmutableArray()),
             _ => throw new FormatException("unchecked canary step"),
         }).ToImmutableArray();
         return new RolloutStrategy(StrategyType.Canary, surge, unavailable)
@@ -188,6 +193,8 @@ public static class RolloutReader
             },
         };
     }
+
+    private static StringMatch? MatchOf(StringMatchResource? match) => match is null ? null : new StringMatch(match.Exact, match.Prefix, match.Regex);
 
     /// <summary>Argo's default: 30 s with a router; without one an abort is a rolling update back to stable, with no delay.</summary>
     private static int AbortScaleDownDelay(CanaryStrategyResource canary) => canary.AbortScaleDownDelaySeconds ?? (canary.TrafficRouting is null ? 0 : 30);

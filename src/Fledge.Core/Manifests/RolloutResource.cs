@@ -115,6 +115,64 @@ public sealed class CanaryStepResource
 
     /// <summary>Run these templates; the step completes when they succeed.</summary>
     public RolloutAnalysisResource? Analysis { get; set; }
+
+    /// <summary>Requests with these headers go to the canary.</summary>
+    public SetHeaderRouteResource? SetHeaderRoute { get; set; }
+
+    /// <summary>A copy of matching requests goes to the canary.</summary>
+    public SetMirrorRouteResource? SetMirrorRoute { get; set; }
+}
+
+/// <summary>setHeaderRoute: a managed route's name and the headers that send a request to the canary (none removes the route).</summary>
+public sealed class SetHeaderRouteResource
+{
+    public string? Name { get; set; }
+
+    public List<HeaderRoutingMatchResource>? Match { get; set; }
+}
+
+/// <summary>One header of a setHeaderRoute: its name and how its value matches.</summary>
+public sealed class HeaderRoutingMatchResource
+{
+    public string? HeaderName { get; set; }
+
+    public StringMatchResource? HeaderValue { get; set; }
+}
+
+/// <summary>setMirrorRoute: a managed route's name, what to copy and how much of it (none removes the route).</summary>
+public sealed class SetMirrorRouteResource
+{
+    public string? Name { get; set; }
+
+    public List<RouteMatchResource>? Match { get; set; }
+
+    public int? Percentage { get; set; }
+}
+
+/// <summary>A request match: method, path and headers, all of those written.</summary>
+public sealed class RouteMatchResource
+{
+    public StringMatchResource? Method { get; set; }
+
+    public StringMatchResource? Path { get; set; }
+
+    public Dictionary<string, StringMatchResource>? Headers { get; set; }
+}
+
+/// <summary>exact, prefix or regex: exactly one.</summary>
+public sealed class StringMatchResource
+{
+    public string? Exact { get; set; }
+
+    public string? Prefix { get; set; }
+
+    public string? Regex { get; set; }
+}
+
+/// <summary>A route name the steps may set (trafficRouting.managedRoutes).</summary>
+public sealed class ManagedRouteResource
+{
+    public string? Name { get; set; }
 }
 
 /// <summary>pause: {} waits for a person; pause: {duration: 30s} waits that long.</summary>
@@ -138,4 +196,7 @@ public sealed class TrafficRoutingResource
 {
     /// <summary>Unused; keeps the mapping a mapping when written as `trafficRouting: {}`.</summary>
     public Dictionary<string, string>? Fledge { get; set; }
+
+    /// <summary>The routes setHeaderRoute and setMirrorRoute steps manage, in order of precedence.</summary>
+    public List<ManagedRouteResource>? ManagedRoutes { get; set; }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Fledge.Core.Rollouts;
 
 /// <summary>One step of a canary rollout.</summary>
@@ -30,4 +32,84 @@ public sealed record SetCanaryScaleStep(int? Replicas, int? Weight, bool MatchTr
 public sealed record AnalysisStep(Analysis.RolloutAnalysis Analysis) : CanaryStep
 {
     public override string Describe() => $"analysis: {string.Join(", ", Analysis.Templates)}";
+}
+
+/// <summary>
+/// Requests whose headers match all of <see cref="Match"/> go to the canary, whatever the weight (Argo's setHeaderRoute);
+/// a step with the same name and no match removes the route. Routes end when the canary is promoted or aborted.
+/// </summary>
+public sealed record SetHeaderRouteStep(string Name, ImmutableArray<HeaderRouteMatch> Match) : CanaryStep
+{
+    public bool Equals(SetHeaderRouteStep? other) => other is not null && Name == other.Name && Match.SequenceEqual(other.Match);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Match.Length);
+
+    public override string Describe() => Match.IsEmpty
+        ? $"setHeaderRoute {Name}: removed"
+        : $"setHeaderRoute {Name}: {string.Join(" and ", Match.Select(m => $"{m.HeaderName} {m.Value.Describe()}"))} to the canary";
+}
+
+/// <summary>
+/// A copy of <see cref="Percentage"/> percent of the requests that match any of <see cref="Match"/> goes to the canary too;
+/// its answers are discarded (Argo's setMirrorRoute). No match removes the route.
+/// </summary>
+public sealed record SetMirrorRouteStep(string Name, int Percentage, ImmutableArray<RouteMatch> Match) : CanaryStep
+{
+    public bool Equals(SetMirrorRouteStep? other) => other is not null && Name == other.Name && Percentage == other.Percentage && Match.SequenceEqual(other.Match);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Percentage, Match.Length);
+
+    public override string Describe() => Match.IsEmpty ? $"setMirrorRoute {Name}: removed" : $"setMirrorRoute {Name}: {Percentage}% of matching requests copied to the canary";
+}
+
+/// <summary>Exactly one of exact, prefix or regex (a regular expression the whole value must match).</summary>
+public sealed record StringMatch(string? Exact, string? Prefix, string? Regex)
+{
+    private System.Text.RegularExpressions.Regex? _compiled;
+
+    public bool Matches(string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (Exact is not null)
+        {
+            return value == Exact;
+        }
+
+        if (Prefix is not null)
+        {
+            return value.StartsWith(Prefix, StringComparison.Ordinal);
+        }
+
+        _compiled ??= new System.Text.RegularExpressions.Regex($"^(?:{Regex})$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+        try
+        {
+            return _compiled.IsMatch(value);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public string Describe() => Exact is not null ? $"= \"{Exact}\"" : Prefix is not null ? $"starts with \"{Prefix}\"" : $"~ /{Regex}/";
+
+    public bool Equals(StringMatch? other) => other is not null && Exact == other.Exact && Prefix == other.Prefix && Regex == other.Regex;
+
+    public override int GetHashCode() => HashCode.Combine(Exact, Prefix, Regex);
+}
+
+/// <summary>One header a setHeaderRoute matches on.</summary>
+public sealed record HeaderRouteMatch(string HeaderName, StringMatch Value);
+
+/// <summary>One match of a setMirrorRoute: method, path and headers, all of those given.</summary>
+public sealed record RouteMatch(StringMatch? Method, StringMatch? Path, ImmutableSortedDictionary<string, StringMatch> Headers)
+{
+    public bool Equals(RouteMatch? other) =>
+        other is not null && Equals(Method, other.Method) && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers);
+
+    public override int GetHashCode() => HashCode.Combine(Method, Path, Headers.Count);
 }

@@ -101,18 +101,130 @@ internal static class CanaryValidator
         }
 
         var steps = canary.Steps ?? [];
+        var managed = (canary.TrafficRouting?.ManagedRoutes ?? []).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
             ValidateStep(steps[i], $"{Path}.steps[{i}]", errors);
+            ValidateRoute(steps[i], $"{Path}.steps[{i}]", canary.TrafficRouting is not null, managed, errors);
+        }
+
+        var routes = canary.TrafficRouting?.ManagedRoutes ?? [];
+        for (var i = 0; i < routes.Count; i++)
+        {
+            if (string.IsNullOrEmpty(routes[i].Name))
+            {
+                errors.Add(FieldError.Required($"{Path}.trafficRouting.managedRoutes[{i}].name"));
+            }
+            else if (routes.Take(i).Any(r => r.Name == routes[i].Name))
+            {
+                errors.Add(FieldError.Duplicate($"{Path}.trafficRouting.managedRoutes[{i}].name", routes[i].Name!));
+            }
+        }
+    }
+
+    /// <summary>setHeaderRoute and setMirrorRoute: behind a router, on a route named in managedRoutes, with valid matches.</summary>
+    private static void ValidateRoute(CanaryStepResource step, string path, bool routed, HashSet<string?> managed, List<FieldError> errors)
+    {
+        var (field, name) = step.SetHeaderRoute is { } header ? ("setHeaderRoute", header.Name) : step.SetMirrorRoute is { } mirror ? ("setMirrorRoute", mirror.Name) : (null, null);
+        if (field is null)
+        {
+            return;
+        }
+
+        if (!routed)
+        {
+            errors.Add(FieldError.Invalid($"{path}.{field}", "{...}",
+                $"{(field == "setHeaderRoute" ? "SetHeaderRoute" : "SetMirrorRoute")} requires TrafficRouting: add trafficRouting (with managedRoutes naming the route); Fledge's Service proxy routes by header and mirrors"));
+            return;
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            errors.Add(FieldError.Required($"{path}.{field}.name", "name the route, one of trafficRouting.managedRoutes"));
+        }
+        else if (!managed.Contains(name))
+        {
+            errors.Add(FieldError.Invalid($"{path}.{field}.name", name,
+                "Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes: add {name: " + name + "} there"));
+        }
+
+        if (step.SetHeaderRoute is { } headerRoute)
+        {
+            var matches = headerRoute.Match ?? [];
+            for (var i = 0; i < matches.Count; i++)
+            {
+                if (string.IsNullOrEmpty(matches[i].HeaderName))
+                {
+                    errors.Add(FieldError.Required($"{path}.setHeaderRoute.match[{i}].headerName"));
+                }
+
+                ValidateMatch(matches[i].HeaderValue, $"{path}.setHeaderRoute.match[{i}].headerValue", required: true, errors);
+            }
+        }
+
+        if (step.SetMirrorRoute is { } mirrorRoute)
+        {
+            if (mirrorRoute.Percentage is < 0 or > 100)
+            {
+                errors.Add(FieldError.Invalid($"{path}.setMirrorRoute.percentage", mirrorRoute.Percentage.Value, "must be between 0 and 100"));
+            }
+
+            var matches = mirrorRoute.Match ?? [];
+            for (var i = 0; i < matches.Count; i++)
+            {
+                ValidateMatch(matches[i].Method, $"{path}.setMirrorRoute.match[{i}].method", required: false, errors);
+                ValidateMatch(matches[i].Path, $"{path}.setMirrorRoute.match[{i}].path", required: false, errors);
+                foreach (var (headerName, value) in matches[i].Headers ?? [])
+                {
+                    ValidateMatch(value, $"{path}.setMirrorRoute.match[{i}].headers.{headerName}", required: true, errors);
+                }
+            }
+        }
+    }
+
+    /// <summary>A StringMatch: exactly one of exact, prefix, regex (Argo's wording), and a regex that compiles.</summary>
+    private static void ValidateMatch(StringMatchResource? match, string path, bool required, List<FieldError> errors)
+    {
+        if (match is null)
+        {
+            if (required)
+            {
+                errors.Add(FieldError.Required(path, "StringMatch value missed, match value must have one of the following: exact, regex, prefix"));
+            }
+
+            return;
+        }
+
+        var set = (match.Exact is null ? 0 : 1) + (match.Prefix is null ? 0 : 1) + (match.Regex is null ? 0 : 1);
+        if (set != 1)
+        {
+            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several",
+                set == 0 ? "StringMatch value missed, match value must have one of the following: exact, regex, prefix"
+                    : "StringMatch match value must have exactly one of the following: exact, regex, prefix"));
+            return;
+        }
+
+        if (match.Regex is { } regex)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(regex, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(50));
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(FieldError.Invalid($"{path}.regex", regex, $"not a regular expression: {e.Message}"));
+            }
         }
     }
 
     private static void ValidateStep(CanaryStepResource step, string path, List<FieldError> errors)
     {
-        var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1) + (step.Analysis is null ? 0 : 1);
+        var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1) + (step.Analysis is null ? 0 : 1)
+            + (step.SetHeaderRoute is null ? 0 : 1) + (step.SetMirrorRoute is null ? 0 : 1);
         if (set != 1)
         {
-            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several", "a step sets exactly one of setWeight, pause, setCanaryScale or analysis"));
+            errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several",
+                "a step sets exactly one of setWeight, pause, setCanaryScale, analysis, setHeaderRoute or setMirrorRoute"));
             return;
         }
 

@@ -46,6 +46,7 @@ public sealed record FieldError(string Field, FieldErrorType Type, object? Value
     {
         null => "null",
         string text => $"\"{text}\"",
+        bool flag => flag ? "true" : "false",
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         IDictionary<string, string> map => "{" + string.Join(", ", map.Select(p => $"\"{p.Key}\": \"{p.Value}\"")) + "}",
         _ => value.ToString() ?? "",

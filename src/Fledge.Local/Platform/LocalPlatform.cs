@@ -154,7 +154,10 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
                     ? new Services.CanaryRoute(r.Name, blueGreen.ActiveService, blueGreen.PreviewService, status?.StableReplicaSet,
                         status?.CanaryReplicaSet, 0, TrafficRouted: false)
                     : new Services.CanaryRoute(r.Name, r.Rollout.Spec.Strategy.Canary!.StableService, r.Rollout.Spec.Strategy.Canary.CanaryService,
-                        status?.StableReplicaSet, status?.CanaryReplicaSet, status?.Weight ?? 0, r.Rollout.Spec.Strategy.Canary.TrafficRouted);
+                        status?.StableReplicaSet, status?.CanaryReplicaSet, status?.Weight ?? 0, r.Rollout.Spec.Strategy.Canary.TrafficRouted)
+                    {
+                        Routes = CanaryRoutes.Active(r.Rollout.Spec.Strategy.Canary, status),
+                    };
             })
             .ToList();
 

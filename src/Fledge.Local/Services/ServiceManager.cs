@@ -1,3 +1,4 @@
+using Fledge.Core.Planning;
 using Fledge.Core.Validation;
 using Fledge.Local.Platform;
 using Fledge.Local.Replicas;
@@ -108,7 +109,7 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
     {
         var routed = _services.Values.Select(entry => (Entry: entry, Routing: Route(entry))).ToList();
         var reachedBy = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var (entry, (primary, canary, _)) in routed)
+        foreach (var (entry, (primary, canary, _, _)) in routed)
         {
             foreach (var endpoint in primary.Concat(canary))
             {
@@ -121,39 +122,39 @@ internal sealed class ServiceManager(StateStore store, RequestMetrics metrics, I
             }
         }
 
-        foreach (var (entry, (primary, canary, weight)) in routed)
+        foreach (var (entry, (primary, canary, weight, routes)) in routed)
         {
             var name = entry.Service.Metadata.Name;
             List<ServiceEndpoint> WithOthers(List<ServiceEndpoint> endpoints) =>
                 endpoints.Select(e => e with { AlsoFor = reachedBy[e.Replica].Where(s => s != name).ToList() }).ToList();
             foreach (var proxy in entry.Proxies)
             {
-                proxy.SetEndpoints(WithOthers(primary), WithOthers(canary), weight);
+                proxy.SetEndpoints(WithOthers(primary), WithOthers(canary), weight, routes);
             }
         }
     }
 
     /// <summary>A Service's endpoints: its selector's ready replicas, narrowed and weighted when a canary rollout names it.</summary>
-    private (List<ServiceEndpoint> Primary, List<ServiceEndpoint> Canary, int Weight) Route(Entry entry)
+    private (List<ServiceEndpoint> Primary, List<ServiceEndpoint> Canary, int Weight, ActiveRoutes Routes) Route(Entry entry)
     {
         var name = entry.Service.Metadata.Name;
         var matched = EndpointsOf(entry.Service, _replicas);
         var route = _routes.FirstOrDefault(r => r.StableService == name || r.CanaryService == name);
         if (route is null)
         {
-            return (matched, [], 0);
+            return (matched, [], 0, ActiveRoutes.None);
         }
 
         bool Of(ServiceEndpoint e, string? replicaSet) => replicaSet is not null && e.ReplicaSet == replicaSet;
         if (route.CanaryService == name)
         {
-            return (matched.Where(e => Of(e, route.CanaryReplicaSet ?? route.StableReplicaSet)).ToList(), [], 0);
+            return (matched.Where(e => Of(e, route.CanaryReplicaSet ?? route.StableReplicaSet)).ToList(), [], 0, ActiveRoutes.None);
         }
 
         var primary = matched.Where(e => Of(e, route.StableReplicaSet)).ToList();
         return route.TrafficRouted && route.CanaryReplicaSet is not null
-            ? (primary, matched.Where(e => Of(e, route.CanaryReplicaSet)).ToList(), route.Weight)
-            : (primary, [], 0);
+            ? (primary, matched.Where(e => Of(e, route.CanaryReplicaSet)).ToList(), route.Weight, route.Routes)
+            : (primary, [], 0, ActiveRoutes.None);
     }
 
     /// <summary>Each Service as applied, with when it was created and the problem it has, if any.</summary>

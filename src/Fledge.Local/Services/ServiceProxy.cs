@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Fledge.Core.Planning;
+using Fledge.Core.Rollouts;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,20 +16,37 @@ namespace Fledge.Local.Services;
 /// One Service port: a YARP forwarder listening on 127.0.0.1:port that sends each request to one of the
 /// ready endpoints, in turn. Endpoints are swapped atomically, so requests in flight finish where they
 /// started. A request that could not reach a replica before any response began (a replica that stopped a
-/// moment ago) is sent to another one when it carries no body, so a rollout drops no request.
+/// moment ago) is sent to another one when it carries no body, so a rollout drops no request. A canary's header
+/// routes send the requests they match to the canary; its mirror routes send a copy of the ones they match to the
+/// canary beside the user's request, whose answer is the stable one's and never waits for the copy.
 /// </summary>
 internal sealed class ServiceProxy : IAsyncDisposable
 {
     private const int MaxAttempts = 3;
+
+    /// <summary>Mirrored copies in flight at most; more are dropped (and counted), never queued behind users' requests.</summary>
+    private const int MaxMirrorsInFlight = 256;
+
+    /// <summary>A body up to this size is copied for a mirror; a larger or streamed one is not mirrored.</summary>
+    private const int MaxMirroredBody = 64 * 1024;
+
+    private static readonly TimeSpan MirrorTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+    };
 
     private readonly string _service;
     private readonly RequestMetrics _metrics;
     private readonly WebApplication _app;
     private readonly HttpMessageInvoker _client;
     private readonly IHttpForwarder _forwarder;
-    private Routing _routing = new([], [], 0);
+    private Routing _routing = new([], [], 0, ActiveRoutes.None);
     private int _next;
     private int _split;
+    private int _mirrorSplit;
+    private int _mirrorsInFlight;
 
     private ServiceProxy(string service, int port, RequestMetrics metrics)
     {
@@ -82,8 +102,8 @@ internal sealed class ServiceProxy : IAsyncDisposable
     /// the n-th request of every hundred decides), the rest to the primary ones; an empty group sends its share
     /// to the other.
     /// </summary>
-    public void SetEndpoints(IEnumerable<ServiceEndpoint> primary, IEnumerable<ServiceEndpoint>? canary = null, int canaryWeight = 0) =>
-        Volatile.Write(ref _routing, new Routing(primary.ToArray(), canary?.ToArray() ?? [], canaryWeight));
+    public void SetEndpoints(IEnumerable<ServiceEndpoint> primary, IEnumerable<ServiceEndpoint>? canary = null, int canaryWeight = 0, ActiveRoutes? routes = null) =>
+        Volatile.Write(ref _routing, new Routing(primary.ToArray(), canary?.ToArray() ?? [], canaryWeight, routes ?? ActiveRoutes.None));
 
     public async ValueTask DisposeAsync()
     {
@@ -97,11 +117,18 @@ internal sealed class ServiceProxy : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         var retryable = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
             || HttpMethods.IsOptions(context.Request.Method) || context.Request.ContentLength == 0;
+        var first = Volatile.Read(ref _routing);
+        if (first.Canary.Length > 0 && !first.Routes.Mirrors.IsEmpty && !HeaderRouted(first, context.Request))
+        {
+            await MirrorAsync(context, first);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var routing = Volatile.Read(ref _routing);
             var toCanary = routing.Canary.Length > 0
-                && (routing.Primary.Length == 0 || (uint)Interlocked.Increment(ref _split) % 100 < (uint)routing.Weight);
+                && (routing.Primary.Length == 0 || HeaderRouted(routing, context.Request)
+                    || (uint)Interlocked.Increment(ref _split) % 100 < (uint)routing.Weight);
             var endpoints = toCanary ? routing.Canary : routing.Primary.Length > 0 ? routing.Primary : routing.Canary;
             if (endpoints.Length == 0)
             {
@@ -134,5 +161,117 @@ internal sealed class ServiceProxy : IAsyncDisposable
         }
     }
 
-    private sealed record Routing(ServiceEndpoint[] Primary, ServiceEndpoint[] Canary, int Weight);
+    /// <summary>Whether a header route sends the request to the canary: all the headers of one of the routes match.</summary>
+    private static bool HeaderRouted(Routing routing, HttpRequest request)
+    {
+        foreach (var route in routing.Routes.Headers)
+        {
+            if (route.Match.All(m => request.Headers.TryGetValue(m.HeaderName, out var values) && values.Any(v => m.Value.Matches(v))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Matches(RouteMatch match, HttpRequest request) =>
+        (match.Method is null || match.Method.Matches(request.Method))
+        && (match.Path is null || match.Path.Matches(request.Path.Value ?? "/"))
+        && match.Headers.All(h => request.Headers.TryGetValue(h.Key, out var values) && values.Any(v => h.Value.Matches(v)));
+
+    /// <summary>
+    /// Sends a copy of the request to a canary endpoint when a mirror route matches it (the first route that does, its
+    /// percentage of them, spread evenly). The copy runs on its own: the user's request goes
+    /// on at once, and the copy's answer is only counted.
+    /// </summary>
+    private async Task MirrorAsync(HttpContext context, Routing routing)
+    {
+        var request = context.Request;
+        var route = routing.Routes.Mirrors.FirstOrDefault(m => m.Match.Any(r => Matches(r, request)));
+        if (route is null)
+        {
+            return;
+        }
+
+        // The n-th matching request is copied when n × percentage / 100 passes a whole number: evenly spread, exact at every count
+        var n = (long)(uint)Interlocked.Increment(ref _mirrorSplit);
+        if (n * route.Percentage / 100 == (n - 1) * route.Percentage / 100)
+        {
+            return;
+        }
+
+        var endpoint = routing.Canary[(int)((uint)Interlocked.Increment(ref _next) % (uint)routing.Canary.Length)];
+        if (Interlocked.Increment(ref _mirrorsInFlight) > MaxMirrorsInFlight)
+        {
+            Interlocked.Decrement(ref _mirrorsInFlight);
+            _metrics.RecordMirror(_service, endpoint.Revision, -1, TimeSpan.Zero, endpoint.AlsoFor);
+            return;
+        }
+
+        byte[]? body = null;
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody)
+        {
+            if (request.ContentLength is not (> 0 and <= MaxMirroredBody))
+            {
+                Interlocked.Decrement(ref _mirrorsInFlight);
+                return;
+            }
+
+            // The body is read once and given to both: the user's request reads it again from the buffer
+            request.EnableBuffering();
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            request.Body.Position = 0;
+            body = buffer.ToArray();
+        }
+
+        var copy = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(new Uri(endpoint.Address), request.GetEncodedPathAndQuery()));
+        if (body is not null)
+        {
+            copy.Content = new ByteArrayContent(body);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HopByHop.Contains(name) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!copy.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                copy.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        _ = Task.Run(() => SendMirrorAsync(copy, endpoint));
+    }
+
+    private async Task SendMirrorAsync(HttpRequestMessage copy, ServiceEndpoint endpoint)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var status = 0;
+        try
+        {
+            using var timeout = new CancellationTokenSource(MirrorTimeout);
+            using var response = await _client.SendAsync(copy, timeout.Token);
+            await response.Content.CopyToAsync(Stream.Null, timeout.Token);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            // counted as "error": the canary did not answer the copy
+        }
+        finally
+        {
+            copy.Dispose();
+            Interlocked.Decrement(ref _mirrorsInFlight);
+        }
+
+        _metrics.RecordMirror(_service, endpoint.Revision, status, Stopwatch.GetElapsedTime(started), endpoint.AlsoFor);
+    }
+
+    private sealed record Routing(ServiceEndpoint[] Primary, ServiceEndpoint[] Canary, int Weight, ActiveRoutes Routes);
 }

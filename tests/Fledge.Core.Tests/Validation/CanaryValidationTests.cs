@@ -70,13 +70,65 @@ public sealed class CanaryValidationTests
     [InlineData("canaryService: web-canary", "canaryService: web", "spec.strategy.canary.canaryService: Invalid value: \"web\": must differ from stableService")]
     [InlineData("      canaryService: web-canary\n", "", "spec.strategy.canary.canaryService: Required value: traffic routing splits requests between the stable and the canary Service: name both")]
     [InlineData("    canary:\n", "    type: RollingUpdate\n    canary:\n", "spec.strategy.type: Forbidden: may not be set together with spec.strategy.canary; remove one of them")]
-    public void Read_InvalidCanary_ReportsTheField(string replace, string by, string expected)
+    [InlineData("      trafficRouting: {}\n", "",
+        "spec.strategy.canary.steps[2].setCanaryScale: Invalid value: \"{...}\": SetCanaryScale requires TrafficRouting to be set: without a router the canary's size is its weight; use setWeight, or add trafficRouting")]
+    [InlineData("      trafficRouting: {}\n", "      scaleDownDelaySeconds: 5\n      trafficRouting: {}\n      dynamicStableScale: true\n",
+        "spec.strategy.canary.dynamicStableScale: Invalid value: true: Canary dynamicStableScale cannot be used with scaleDownDelaySeconds: the stable revision is already scaled down with its traffic; remove one of them")]
+    [InlineData("- pause: {}", "- setHeaderRoute: {name: testers, match: [{headerName: X-Canary, headerValue: {exact: yes}}]}",
+        "spec.strategy.canary.steps[3].setHeaderRoute.name: Invalid value: \"testers\": Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes: add {name: testers} there")]
+    [InlineData("trafficRouting: {}\n", "trafficRouting: {managedRoutes: [{name: t}]}\n", "")]
+    [InlineData("- pause: {}", "- setHeaderRoute: {name: t, match: [{headerName: X-Canary, headerValue: {exact: yes, prefix: y}}]}\n      - pause: {}",
+        "spec.strategy.canary.steps[3].setHeaderRoute.match[0].headerValue: Invalid value: \"several\": StringMatch match value must have exactly one of the following: exact, regex, prefix",
+        "trafficRouting: {}\n", "trafficRouting: {managedRoutes: [{name: t}]}\n")]
+    [InlineData("- pause: {}", "- setMirrorRoute: {name: t, percentage: 150, match: [{path: {regex: \"(\"}}]}",
+        "spec.strategy.canary.steps[3].setMirrorRoute.percentage: Invalid value: 150: must be between 0 and 100",
+        "trafficRouting: {}\n", "trafficRouting: {managedRoutes: [{name: t}]}\n")]
+    public void Read_InvalidCanary_ReportsTheField(string replace, string by, string expected, string? alsoReplace = null, string? alsoBy = null)
     {
         var yaml = Valid.Replace(replace, by, StringComparison.Ordinal);
+        yaml = alsoReplace is null ? yaml : yaml.Replace(alsoReplace, alsoBy, StringComparison.Ordinal);
         yaml.ShouldNotBe(Valid);
 
-        Read(yaml).Errors.ShouldBe([expected]);
+        var errors = Read(yaml).Errors;
+        if (expected.Length == 0)
+        {
+            errors.ShouldBeEmpty();
+        }
+        else
+        {
+            errors.ShouldContain(expected);
+        }
     }
+
+    [Fact]
+    public void Read_HeaderAndMirrorRoutes_AreActiveOnceTheCanaryPassesThemAndEndWithIt()
+    {
+        var yaml = Valid.Replace("trafficRouting: {}", "trafficRouting: {managedRoutes: [{name: h}, {name: m}]}", StringComparison.Ordinal).Replace(
+            "      - pause: {}\n",
+            "      - setHeaderRoute: {name: h, match: [{headerName: X-Canary, headerValue: {prefix: \"y\"}}]}\n      - setMirrorRoute: {name: m, match: [{method: {exact: GET}}]}\n"
+            + "      - pause: {}\n      - setHeaderRoute: {name: h}\n      - pause: {}\n", StringComparison.Ordinal);
+        var (rollout, errors) = Read(yaml);
+        errors.ShouldBeEmpty();
+        var canary = rollout!.Spec.Strategy.Canary!;
+        var running = CanaryStatus.Initial with { StableReplicaSet = "web-1", CanaryReplicaSet = "web-2" };
+
+        Fledge.Core.Planning.CanaryRoutes.Active(canary, running with { CurrentStepIndex = 3 }).IsEmpty.ShouldBeTrue("not reached yet");
+        var paused = Fledge.Core.Planning.CanaryRoutes.Active(canary, running with { CurrentStepIndex = 6 });
+        paused.Headers.ShouldHaveSingleItem().Match.ShouldHaveSingleItem().Value.Matches("yes").ShouldBeTrue();
+        paused.Mirrors.ShouldHaveSingleItem().Percentage.ShouldBe(100, "Argo's default");
+        Fledge.Core.Planning.CanaryRoutes.Active(canary, running with { CurrentStepIndex = 8 }).Headers.ShouldBeEmpty("a step of the same name without a match removes the route");
+        Fledge.Core.Planning.CanaryRoutes.Active(canary, running with { CurrentStepIndex = 6, Aborted = true }).IsEmpty.ShouldBeTrue("an abort ends every route");
+    }
+
+    [Theory]
+    [InlineData("yes", null, null, "yes", true)]
+    [InlineData("yes", null, null, "yes!", false)]
+    [InlineData(null, "Moz", null, "Mozilla/5.0", true)]
+    [InlineData(null, "Moz", null, "moz", false)]
+    [InlineData(null, null, "Mozilla(.*)", "Mozilla/5.0", true)]
+    [InlineData(null, null, "tester/[0-9]+", "tester/42b", false)]
+    public void StringMatch_IsExactPrefixOrAWholeValueRegex(string? exact, string? prefix, string? regex, string value, bool matches) =>
+        new StringMatch(exact, prefix, regex).Matches(value).ShouldBe(matches);
 }
 
 public sealed class BlueGreenValidationTests
