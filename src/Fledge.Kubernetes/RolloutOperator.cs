@@ -65,7 +65,12 @@ public sealed class RolloutOperator : IAsyncDisposable
                 : client.AppsV1.WatchListNamespacedReplicaSetAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: 300, cancellationToken: cancel),
             logger,
             KubernetesPlatform.ControllerIndex);
-        _templates = [.. groups.Select(group => CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger))];
+        // AnalysisTemplates of the namespaces, and the ClusterAnalysisTemplates (no namespace) that clusterScope: true names
+        _templates = [.. groups.SelectMany(group => new[]
+        {
+            CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger),
+            CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "clusteranalysistemplates", null, logger),
+        })];
         _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
         // The custom and external metrics APIs are read through the API server, with the operator's own credentials.
         IEnumerable<Metrics.IMetricProvider> kubernetesMetrics = client is k8s.Kubernetes kubernetes
@@ -79,8 +84,17 @@ public sealed class RolloutOperator : IAsyncDisposable
             {
                 // A template changed: read again on next use, and look again at the namespace's rollouts (an analysis may use it).
                 var templateNamespace = template.Metadata.NamespaceProperty ?? "";
-                _templatesByNamespace.TryRemove(templateNamespace, out _);
-                foreach (var rollout in _rollouts.Objects.Where(r => r.Metadata.NamespaceProperty == templateNamespace))
+                var clusterScoped = templateNamespace.Length == 0;
+                if (clusterScoped)
+                {
+                    _templatesByNamespace.Clear();
+                }
+                else
+                {
+                    _templatesByNamespace.TryRemove(templateNamespace, out _);
+                }
+
+                foreach (var rollout in _rollouts.Objects.Where(r => clusterScoped || r.Metadata.NamespaceProperty == templateNamespace))
                 {
                     _queue.Add(ObjectCache<RolloutObject>.Key(rollout.Metadata.NamespaceProperty, rollout.Metadata.Name));
                 }
@@ -326,9 +340,52 @@ public sealed class RolloutOperator : IAsyncDisposable
 
     /// <summary>A namespace's AnalysisTemplates as the planner reads them, read from the cache once per change.</summary>
     private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> Templates(string ns) =>
-        _templatesByNamespace.GetOrAdd(ns, n => Cluster.AnalysisTemplates.Read(_templates.SelectMany(t => t.Objects)
-            .Where(t => t.Metadata.NamespaceProperty == n)
-            .Select(t => System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(t)))));
+        _templatesByNamespace.GetOrAdd(ns, n => WithSecrets(n, Cluster.AnalysisTemplates.Read(_templates.SelectMany(t => t.Objects)
+            .Where(t => t.Metadata.NamespaceProperty == n || string.IsNullOrEmpty(t.Metadata.NamespaceProperty))
+            .Select(t =>
+            {
+                var node = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(t))!;
+                node["kind"] = string.IsNullOrEmpty(t.Metadata.NamespaceProperty) ? Core.Manifests.AnalysisTemplateReader.ClusterKind : "AnalysisTemplate";
+                return node;
+            }))));
+
+    /// <summary>
+    /// Arguments that come from a Secret (valueFrom.secretKeyRef), read with the operator's own credentials from the rollout's
+    /// namespace; one it may not read, or that is missing, stays without a value, and the analysis says which and why.
+    /// The values live in memory only: they reach a query or a URL, never the status.
+    /// </summary>
+    private ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> WithSecrets(string ns, ImmutableDictionary<string, Core.Analysis.AnalysisTemplate> templates)
+    {
+        foreach (var (key, template) in templates)
+        {
+            if (!template.Args.Any(a => a.Secret is not null && a.Value is null))
+            {
+                continue;
+            }
+
+            var args = template.Args.Select(arg =>
+            {
+                if (arg.Secret is not { } secret || arg.Value is not null)
+                {
+                    return arg;
+                }
+
+                try
+                {
+                    var read = _client.CoreV1.ReadNamespacedSecret(secret.Name, ns);
+                    return read.Data?.TryGetValue(secret.Key, out var bytes) == true ? arg with { Value = System.Text.Encoding.UTF8.GetString(bytes) } : arg;
+                }
+                catch (k8s.Autorest.HttpOperationException e)
+                {
+                    _logger.LogWarning("AnalysisTemplate {Template}: cannot read key {Key} of Secret {Namespace}/{Secret}: {Status}", key, secret.Key, ns, secret.Name, e.Response.StatusCode);
+                    return arg;
+                }
+            }).ToImmutableArray();
+            templates = templates.SetItem(key, template with { Args = args });
+        }
+
+        return templates;
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -4,8 +4,17 @@ using System.Text.RegularExpressions;
 
 namespace Fledge.Core.Analysis;
 
-/// <summary>An argument of a template: its name and default value (null when the rollout must pass one).</summary>
-public sealed record AnalysisArg(string Name, string? Value);
+/// <summary>
+/// An argument of a template: its name and default value (null when the rollout must pass one, or when it comes from
+/// <see cref="Secret"/>, which only a cluster has: the operator reads it into the value).
+/// </summary>
+public sealed record AnalysisArg(string Name, string? Value)
+{
+    public SecretKeyRef? Secret { get; init; }
+}
+
+/// <summary>A key of a Secret in the template's namespace.</summary>
+public sealed record SecretKeyRef(string Name, string Key);
 
 /// <summary>A metric as a template writes it: text that may hold {{args.NAME}} until the arguments are known.</summary>
 public sealed record MetricTemplate(
@@ -63,7 +72,10 @@ public sealed partial record AnalysisTemplate(string Name, ImmutableArray<Analys
                     return value;
                 }
 
-                errors.Add($"{field}: args.{name} has no value: declare it in spec.args with a value, or pass it from the rollout's analysis args");
+                errors.Add(Args.FirstOrDefault(a => a.Name == name)?.Secret is { } secret
+                    ? $"{field}: args.{name} comes from key \"{secret.Key}\" of Secret \"{secret.Name}\", which only a cluster has: there the operator reads it "
+                      + "(it needs get on secrets in the namespace: deploy/kubernetes/secret-reader.yaml); on one host pass the value from the rollout's analysis args"
+                    : $"{field}: args.{name} has no value: declare it in spec.args with a value, or pass it from the rollout's analysis args");
                 return "";
             });
         }

@@ -5,8 +5,12 @@ namespace Fledge.Core.Analysis;
 /// <summary>The analysis a canary asks for: templates by name, the arguments it passes, and (in the background) the first step it covers.</summary>
 public sealed record RolloutAnalysis(ImmutableArray<string> Templates, ImmutableSortedDictionary<string, string> Args, int StartingStep)
 {
+    /// <summary>Arguments whose value is the pod-template-hash of the stable ("Stable") or the newest ("Latest") revision.</summary>
+    public ImmutableSortedDictionary<string, string> HashArgs { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
     public bool Equals(RolloutAnalysis? other) =>
-        other is not null && Templates.SequenceEqual(other.Templates) && Args.SequenceEqual(other.Args) && StartingStep == other.StartingStep;
+        other is not null && Templates.SequenceEqual(other.Templates) && Args.SequenceEqual(other.Args) && StartingStep == other.StartingStep
+        && HashArgs.SequenceEqual(other.HashArgs);
 
     public override int GetHashCode() => HashCode.Combine(Templates.Length, StartingStep);
 }

@@ -9,6 +9,14 @@ public static class AnalysisTemplateReader
 {
     private static readonly string[] Providers = ["fledge", "judge", "prometheus", "web", "kubernetes"];
 
+    public const string ClusterKind = "ClusterAnalysisTemplate";
+
+    /// <summary>
+    /// A ClusterAnalysisTemplate is kept beside the AnalysisTemplates under "ClusterAnalysisTemplate/NAME", which is how a
+    /// rollout's template reference with clusterScope: true names it; an AnalysisTemplate of the same name is another one.
+    /// </summary>
+    public static string ClusterKey(string name) => $"{ClusterKind}/{name}";
+
     public static (AnalysisTemplate? Template, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
     {
         var resource = (AnalysisTemplateResource)obj.Resource;
@@ -20,7 +28,28 @@ public static class AnalysisTemplateReader
         }
 
         PodTemplateValidator.ValidateMetadata(resource.Metadata, "metadata", errors);
-        var args = (resource.Spec?.Args ?? []).Select(a => new AnalysisArg(a.Name ?? "", a.Value)).ToImmutableArray();
+        var writtenArgs = resource.Spec?.Args ?? [];
+        for (var i = 0; i < writtenArgs.Count; i++)
+        {
+            if (writtenArgs[i].ValueFrom is { } from)
+            {
+                if (from.SecretKeyRef is not { Name.Length: > 0, Key.Length: > 0 } || from.FieldRef is not null || from.PodTemplateHashValue is not null)
+                {
+                    errors.Add(FieldError.Invalid($"spec.args[{i}].valueFrom", "{...}",
+                        "a template's argument reads a Secret: valueFrom: {secretKeyRef: {name: SECRET, key: KEY}}; fieldRef and podTemplateHashValue are given by the rollout's analysis args"));
+                }
+
+                if (writtenArgs[i].Value is not null)
+                {
+                    errors.Add(FieldError.Invalid($"spec.args[{i}].value", writtenArgs[i].Value, "may not be set together with valueFrom; keep one of them"));
+                }
+            }
+        }
+
+        var args = writtenArgs.Select(a => new AnalysisArg(a.Name ?? "", a.Value)
+        {
+            Secret = a.ValueFrom?.SecretKeyRef is { Name: { } secret, Key: { } key } ? new SecretKeyRef(secret, key) : null,
+        }).ToImmutableArray();
         var metrics = ImmutableArray.CreateBuilder<MetricTemplate>();
         var source = resource.Spec?.Metrics ?? [];
         if (source.Count == 0)
@@ -54,18 +83,23 @@ public static class AnalysisTemplateReader
                 continue;
             }
 
+            var written = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in settings ?? [])
             {
-                if (value is not (string or null))
+                if (Setting(kind, key, value) is { } text)
                 {
-                    errors.Add(FieldError.Forbidden($"spec.metrics[{i}].provider.{kind}.{key}",
-                        $"Fledge's {kind} provider reads {key} as one value (text or a number); nested fields are not supported: write one value or leave {key} out"));
+                    written[key] = text;
+                }
+                else
+                {
+                    errors.Add(FieldError.Forbidden($"spec.metrics[{i}].provider.{kind}.{key}", kind == "web" && key == "authentication"
+                        ? "Fledge's web provider does not take authentication (oauth2, sigv4): put a token in headers ([{key: Authorization, value: ...}]) or leave it out"
+                        : $"Fledge's {kind} provider reads {key} as one value (text or a number); nested fields are not supported: write one value or leave {key} out"));
                 }
             }
 
             metrics.Add(new MetricTemplate(m.Name ?? "", m.Interval?.Value, m.Count?.Value, m.InitialDelay?.Value, m.SuccessCondition, m.FailureCondition,
-                m.FailureLimit?.Value, m.InconclusiveLimit?.Value, m.ConsecutiveErrorLimit?.Value, kind,
-                (settings ?? []).Where(s => s.Value is string).ToImmutableSortedDictionary(s => s.Key, s => (string)s.Value!, StringComparer.Ordinal)));
+                m.FailureLimit?.Value, m.InconclusiveLimit?.Value, m.ConsecutiveErrorLimit?.Value, kind, written.ToImmutableSortedDictionary(StringComparer.Ordinal)));
         }
 
         var located = errors.Select(e => obj.Error(e.Field, e.ToString())).ToList();
@@ -74,11 +108,27 @@ public static class AnalysisTemplateReader
             return (null, located);
         }
 
-        var template = new AnalysisTemplate(name!, args, metrics.ToImmutable());
+        var template = new AnalysisTemplate(obj.Kind == ClusterKind ? ClusterKey(name!) : name!, args, metrics.ToImmutable());
         var placeholders = args.Where(a => a.Value is null).ToDictionary(a => a.Name, _ => "0", StringComparer.Ordinal);
         var (_, resolveErrors) = template.Resolve(placeholders);
         return resolveErrors.Count > 0
             ? (null, resolveErrors.Select(e => new ManifestError(obj.Source, obj.Line, 1, e)).ToList())
             : (template, []);
     }
+
+    /// <summary>The web provider's settings that are structures (Argo's headers list and jsonBody), kept as their JSON.</summary>
+    private static readonly HashSet<(string Kind, string Key)> Structured = [("web", "headers"), ("web", "jsonBody")];
+
+    /// <summary>A provider setting as text: a string as written, a number or boolean as YAML writes it, a structure the provider reads as JSON; null when it is a structure the provider does not take.</summary>
+    private static string? Setting(string kind, string key, object? value) => value switch
+    {
+        null => "",
+        string text => text,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element => element.GetString(),
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False } element => element.GetRawText(),
+        System.Text.Json.JsonElement element when Structured.Contains((kind, key)) => element.GetRawText(),
+        IConvertible convertible when value is not System.Collections.IEnumerable => convertible.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ when Structured.Contains((kind, key)) => System.Text.Json.JsonSerializer.Serialize(value),
+        _ => null,
+    };
 }

@@ -21,12 +21,39 @@ public sealed class AnalysisTemplateSpecResource
     public List<AnalysisMetricResource>? Metrics { get; set; }
 }
 
-/// <summary>An argument: a name, and a default value (or one the rollout passes).</summary>
+/// <summary>An argument: a name, and a default value (or one the rollout passes, or one read from elsewhere).</summary>
 public sealed class AnalysisArgResource
 {
     public string? Name { get; set; }
 
     public string? Value { get; set; }
+
+    public ArgumentValueFromResource? ValueFrom { get; set; }
+}
+
+/// <summary>
+/// Where an argument's value comes from: a Secret's key (a template's argument, on Kubernetes), a field of the rollout's
+/// metadata, or the pod-template-hash of its stable or latest revision (a rollout's argument).
+/// </summary>
+public sealed class ArgumentValueFromResource
+{
+    public SecretKeySelectorResource? SecretKeyRef { get; set; }
+
+    public FieldRefResource? FieldRef { get; set; }
+
+    public string? PodTemplateHashValue { get; set; }
+}
+
+public sealed class SecretKeySelectorResource
+{
+    public string? Name { get; set; }
+
+    public string? Key { get; set; }
+}
+
+public sealed class FieldRefResource
+{
+    public string? FieldPath { get; set; }
 }
 
 public sealed class AnalysisMetricResource
@@ -69,4 +96,7 @@ public sealed class RolloutAnalysisResource
 public sealed class AnalysisTemplateRefResource
 {
     public string? TemplateName { get; set; }
+
+    /// <summary>Names a ClusterAnalysisTemplate instead of an AnalysisTemplate of the rollout's namespace.</summary>
+    public bool? ClusterScope { get; set; }
 }

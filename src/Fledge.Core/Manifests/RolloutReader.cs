@@ -123,8 +123,8 @@ public static class RolloutReader
     private static Rollout ToRollout(RolloutResource resource, string kind)
     {
         var spec = resource.Spec!;
-        var strategy = spec.Strategy!.BlueGreen is { } blueGreen ? BlueGreenOf(blueGreen)
-            : spec.Strategy.Canary is { } canary ? CanaryOf(canary)
+        var strategy = spec.Strategy!.BlueGreen is { } blueGreen ? BlueGreenOf(blueGreen, resource.Metadata!)
+            : spec.Strategy.Canary is { } canary ? CanaryOf(canary, resource.Metadata!)
             : spec.Strategy.Type == nameof(StrategyType.Recreate) ? RolloutStrategy.Recreate
             : new RolloutStrategy(
                 StrategyType.RollingUpdate,
@@ -165,7 +165,7 @@ public static class RolloutReader
         return new string(chars).Trim('-') is { Length: > 0 } clean ? clean : "app";
     }
 
-    private static RolloutStrategy CanaryOf(CanaryStrategyResource canary)
+    private static RolloutStrategy CanaryOf(CanaryStrategyResource canary, V1ObjectMeta metadata)
     {
         var surge = Parse(canary.MaxSurge!.Value);
         var unavailable = Parse(canary.MaxUnavailable!.Value);
@@ -174,7 +174,7 @@ public static class RolloutReader
             { SetWeight: { } weight } => new SetWeightStep(weight),
             { Pause: { } pause } => new PauseStep(pause.Duration?.Value is { } text && Durations.TryParse(text, out var duration) ? duration : null),
             { SetCanaryScale: { } scale } => (CanaryStep)new SetCanaryScaleStep(scale.Replicas, scale.Weight, scale.MatchTrafficWeight == true),
-            { Analysis: { } analysis } => new AnalysisStep(AnalysisOf(analysis)),
+            { Analysis: { } analysis } => new AnalysisStep(AnalysisOf(analysis, metadata)),
             { SetHeaderRoute: { } header } => new SetHeaderRouteStep(header.Name!,
                 (header.Match ?? []).Select(m => new HeaderRouteMatch(m.HeaderName!, MatchOf(m.HeaderValue)!)).ToImmutableArray()),
             { SetMirrorRoute: { } mirror } => new SetMirrorRouteStep(mirror.Name!, mirror.Percentage ?? 100,
@@ -187,7 +187,7 @@ public static class RolloutReader
             Canary = new CanaryStrategy(canary.CanaryService, canary.StableService, steps, surge, unavailable,
                 AbortScaleDownDelay(canary), ScaleDownDelay(canary), canary.TrafficRouting is not null)
             {
-                Analysis = canary.Analysis is { } background ? AnalysisOf(background) : null,
+                Analysis = canary.Analysis is { } background ? AnalysisOf(background, metadata) : null,
                 DynamicStableScale = canary.DynamicStableScale == true,
                 MinPodsPerReplicaSet = canary.MinPodsPerReplicaSet,
             },
@@ -203,20 +203,45 @@ public static class RolloutReader
     private static int ScaleDownDelay(CanaryStrategyResource canary) =>
         canary.ScaleDownDelaySeconds ?? (canary.TrafficRouting is null || canary.DynamicStableScale == true ? 0 : 30);
 
-    private static RolloutStrategy BlueGreenOf(BlueGreenStrategyResource blueGreen) =>
+    private static RolloutStrategy BlueGreenOf(BlueGreenStrategyResource blueGreen, V1ObjectMeta metadata) =>
         new(StrategyType.BlueGreen, default, default)
         {
             BlueGreen = new BlueGreenStrategy(blueGreen.ActiveService!, blueGreen.PreviewService, blueGreen.AutoPromotionEnabled!.Value,
                 blueGreen.AutoPromotionSeconds, blueGreen.PreviewReplicaCount, blueGreen.ScaleDownDelaySeconds!.Value,
                 blueGreen.AbortScaleDownDelaySeconds!.Value,
-                blueGreen.PrePromotionAnalysis is { } pre ? AnalysisOf(pre) : null,
-                blueGreen.PostPromotionAnalysis is { } post ? AnalysisOf(post) : null),
+                blueGreen.PrePromotionAnalysis is { } pre ? AnalysisOf(pre, metadata) : null,
+                blueGreen.PostPromotionAnalysis is { } post ? AnalysisOf(post, metadata) : null),
         };
 
-    private static Analysis.RolloutAnalysis AnalysisOf(RolloutAnalysisResource analysis) => new(
-        (analysis.Templates ?? []).Select(t => t.TemplateName ?? "").ToImmutableArray(),
-        (analysis.Args ?? []).Where(a => a.Name is not null).ToImmutableSortedDictionary(a => a.Name!, a => a.Value ?? "", StringComparer.Ordinal),
-        analysis.StartingStep ?? 0);
+    /// <summary>A rollout's analysis: its arguments' fieldRef values read from the rollout's metadata here, the pod-template-hash ones when a run starts.</summary>
+    private static Analysis.RolloutAnalysis AnalysisOf(RolloutAnalysisResource analysis, V1ObjectMeta metadata) => new(
+        (analysis.Templates ?? []).Select(t => t.ClusterScope == true ? AnalysisTemplateReader.ClusterKey(t.TemplateName ?? "") : t.TemplateName ?? "").ToImmutableArray(),
+        (analysis.Args ?? []).Where(a => a.Name is not null && a.ValueFrom?.PodTemplateHashValue is null)
+            .ToImmutableSortedDictionary(a => a.Name!, a => a.ValueFrom?.FieldRef?.FieldPath is { } path ? FieldValue(metadata, path) ?? "" : a.Value ?? "", StringComparer.Ordinal),
+        analysis.StartingStep ?? 0)
+    {
+        HashArgs = (analysis.Args ?? []).Where(a => a.Name is not null && a.ValueFrom?.PodTemplateHashValue is not null)
+            .ToImmutableSortedDictionary(a => a.Name!, a => a.ValueFrom!.PodTemplateHashValue!, StringComparer.Ordinal),
+    };
+
+    /// <summary>
+    /// A field of the rollout's metadata as the downward API names it: metadata.name, metadata.namespace, metadata.uid,
+    /// metadata.labels['KEY'], metadata.annotations['KEY']; null for another path.
+    /// </summary>
+    public static string? FieldValue(V1ObjectMeta metadata, string path)
+    {
+        static string? Key(string path, string prefix) =>
+            path.StartsWith(prefix + "['", StringComparison.Ordinal) && path.EndsWith("']", StringComparison.Ordinal) ? path[(prefix.Length + 2)..^2] : null;
+        return path switch
+        {
+            "metadata.name" => metadata.Name ?? "",
+            "metadata.namespace" => metadata.NamespaceProperty ?? "default",
+            "metadata.uid" => metadata.Uid ?? "",
+            _ when Key(path, "metadata.labels") is { } label => (metadata.Labels is { } labels && labels.TryGetValue(label, out var l) ? l : ""),
+            _ when Key(path, "metadata.annotations") is { } annotation => (metadata.Annotations is { } annotations && annotations.TryGetValue(annotation, out var a) ? a : ""),
+            _ => null,
+        };
+    }
 
     /// <summary>Kubernetes spells "none" as MaxInt32 for both progressDeadlineSeconds and revisionHistoryLimit.</summary>
     private static int? Unlimited(int? value) => value == int.MaxValue ? null : value;

@@ -215,7 +215,7 @@ internal static class BlueGreenStrategyPlanner
 
     private static (Analysis.AnalysisPhase Phase, string Message, DateTimeOffset? Next) Judge(Pass pass, AnalysisRunStatus run, Analysis.RolloutAnalysis analysis)
     {
-        var (metrics, errors) = CanaryAnalysis.Resolve(analysis, pass.Templates);
+        var (metrics, errors) = CanaryAnalysis.Resolve(analysis, pass.Templates, pass.Status.Canary);
         return errors.Count > 0
             ? (Analysis.AnalysisPhase.Error, $"analysis {run.Name} cannot run: {string.Join("; ", errors)}", null)
             : CanaryAnalysis.Assess(run, metrics);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Fledge.Core.Analysis;
+using Fledge.Core.Manifests;
 using Fledge.Core.Rollouts;
 
 namespace Fledge.Core.Planning;
@@ -23,25 +24,39 @@ public static class CanaryAnalysis
 {
     /// <summary>The metrics of an analysis with its arguments filled in, or why they cannot be had.</summary>
     public static (ImmutableArray<AnalysisMetric> Metrics, IReadOnlyList<string> Errors) Resolve(
-        RolloutAnalysis analysis, IReadOnlyDictionary<string, AnalysisTemplate> templates)
+        RolloutAnalysis analysis, IReadOnlyDictionary<string, AnalysisTemplate> templates, CanaryStatus? status = null)
     {
+        IReadOnlyDictionary<string, string> args = analysis.Args;
+        if (!analysis.HashArgs.IsEmpty)
+        {
+            // podTemplateHashValue: the stable revision's pod-template-hash, or the newest one's (the canary, else stable)
+            var latest = status?.CanaryReplicaSet ?? status?.StableReplicaSet;
+            args = analysis.Args.SetItems(analysis.HashArgs.Select(h =>
+                KeyValuePair.Create(h.Key, HashOf(h.Value == "Stable" ? status?.StableReplicaSet : latest))));
+        }
+
         var metrics = ImmutableArray.CreateBuilder<AnalysisMetric>();
         var errors = new List<string>();
         foreach (var name in analysis.Templates)
         {
             if (!templates.TryGetValue(name, out var template))
             {
-                errors.Add($"AnalysisTemplate \"{name}\" not found; apply it (kind: AnalysisTemplate) with the rollout");
+                errors.Add(name.StartsWith(AnalysisTemplateReader.ClusterKind + "/", StringComparison.Ordinal)
+                    ? $"ClusterAnalysisTemplate \"{name[(AnalysisTemplateReader.ClusterKind.Length + 1)..]}\" not found; apply it (kind: ClusterAnalysisTemplate), or drop clusterScope to use an AnalysisTemplate"
+                    : $"AnalysisTemplate \"{name}\" not found; apply it (kind: AnalysisTemplate) with the rollout");
                 continue;
             }
 
-            var (resolved, resolveErrors) = template.Resolve(analysis.Args);
+            var (resolved, resolveErrors) = template.Resolve(args);
             metrics.AddRange(resolved);
             errors.AddRange(resolveErrors);
         }
 
         return (metrics.ToImmutable(), errors);
     }
+
+    /// <summary>A replica set's pod-template-hash: its name is the rollout's name, a dash and the hash.</summary>
+    private static string HashOf(string? replicaSet) => replicaSet is null ? "" : replicaSet[(replicaSet.LastIndexOf('-') + 1)..];
 
     /// <summary>The analysis a run belongs to: its step's, or the background one.</summary>
     public static RolloutAnalysis? AnalysisOf(Rollout rollout, AnalysisRunStatus run) =>
@@ -69,7 +84,7 @@ public static class CanaryAnalysis
                 continue;
             }
 
-            var (metrics, errors) = Resolve(analysis, templates);
+            var (metrics, errors) = Resolve(analysis, templates, status);
             if (errors.Count > 0)
             {
                 continue;
@@ -104,7 +119,7 @@ public static class CanaryAnalysis
             return [];
         }
 
-        var (metrics, errors) = Resolve(analysis, templates);
+        var (metrics, errors) = Resolve(analysis, templates, rollout.Status.Canary);
         return errors.Count > 0 ? [] : metrics.Select(metric =>
         {
             var measurements = run.MeasurementsOf(metric.Name).Counted();

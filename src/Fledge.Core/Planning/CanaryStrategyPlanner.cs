@@ -275,7 +275,7 @@ internal static class CanaryStrategyPlanner
     /// </summary>
     private static (CanaryStatus Status, bool Next) StepAnalysis(Pass pass, CanaryStatus status, AnalysisStep step, ReplicaSetState newRs, int index)
     {
-        var (metrics, errors) = CanaryAnalysis.Resolve(step.Analysis, pass.Templates);
+        var (metrics, errors) = CanaryAnalysis.Resolve(step.Analysis, pass.Templates, status);
         if (errors.Count > 0)
         {
             return (Abort(pass, status, $"analysis of step {index + 1} cannot run: {string.Join("; ", errors)}"), false);
@@ -319,7 +319,7 @@ internal static class CanaryStrategyPlanner
             return null;
         }
 
-        var (metrics, errors) = CanaryAnalysis.Resolve(analysis, pass.Templates);
+        var (metrics, errors) = CanaryAnalysis.Resolve(analysis, pass.Templates, status);
         if (errors.Count > 0)
         {
             return Abort(pass, status, $"background analysis cannot run: {string.Join("; ", errors)}");

@@ -52,6 +52,10 @@ internal static class BlueGreenValidator
             {
                 errors.Add(FieldError.Required($"{Path}.{field}.templates", "name the AnalysisTemplates to run: templates: [{templateName: NAME}]"));
             }
+            else if (analysis is not null)
+            {
+                CanaryValidator.ValidateAnalysis(analysis, $"{Path}.{field}", errors);
+            }
         }
     }
 }

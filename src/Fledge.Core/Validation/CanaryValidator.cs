@@ -261,8 +261,33 @@ internal static class CanaryValidator
         }
     }
 
-    private static void ValidateAnalysis(RolloutAnalysisResource analysis, string path, List<FieldError> errors)
+    internal static void ValidateAnalysis(RolloutAnalysisResource analysis, string path, List<FieldError> errors)
     {
+        var args = analysis.Args ?? [];
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i].ValueFrom is not { } from)
+            {
+                continue;
+            }
+
+            var field = $"{path}.args[{i}].valueFrom";
+            if (from.SecretKeyRef is not null || (from.FieldRef is null) == (from.PodTemplateHashValue is null))
+            {
+                errors.Add(FieldError.Invalid(field, "{...}",
+                    "a rollout's argument takes exactly one of fieldRef: {fieldPath: metadata.labels['KEY']} or podTemplateHashValue: Stable|Latest (a Secret is read by the template's own args)"));
+            }
+            else if (from.PodTemplateHashValue is { } hash && hash is not ("Stable" or "Latest"))
+            {
+                errors.Add(FieldError.NotSupported($"{field}.podTemplateHashValue", hash, "Stable", "Latest"));
+            }
+            else if (from.FieldRef is { } fieldRef && RolloutReader.FieldValue(new k8s.Models.V1ObjectMeta(), fieldRef.FieldPath ?? "") is null)
+            {
+                errors.Add(FieldError.Invalid($"{field}.fieldRef.fieldPath", fieldRef.FieldPath ?? "",
+                    "Analyses arguments must refer to valid object metadata supported by downwardAPI: metadata.name, metadata.namespace, metadata.uid, metadata.labels['KEY'], metadata.annotations['KEY']"));
+            }
+        }
+
         var templates = analysis.Templates ?? [];
         if (templates.Count == 0)
         {

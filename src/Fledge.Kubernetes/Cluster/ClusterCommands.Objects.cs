@@ -82,6 +82,9 @@ public sealed partial class ClusterCommands
                     case RolloutResource or k8s.Models.V1Deployment:
                         errors.AddRange(RolloutReader.Read(obj).Errors.Select(e => e.ToString()));
                         break;
+                    case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.ClusterKind:
+                        errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: a ClusterAnalysisTemplate belongs to no namespace; apply it with kubectl apply -f (the operator reads it)");
+                        continue;
                     case AnalysisTemplateResource:
                         errors.AddRange(AnalysisTemplateReader.Read(obj).Errors.Select(e => e.ToString()));
                         break;

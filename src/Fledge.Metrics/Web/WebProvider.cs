@@ -20,12 +20,14 @@ public sealed class WebProvider(HttpClient http) : IMetricProvider
             throw new MetricProviderException($"the web provider needs an absolute url, got \"{url}\"");
         }
 
+        var seconds = double.TryParse(metric.Provider.Setting("timeoutSeconds"), NumberStyles.Float, CultureInfo.InvariantCulture, out var written) && written > 0 ? written : 10;
         string body;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var response = await http.GetAsync(uri, timeout.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+            using var request = Request(metric, uri);
+            using var response = await http.SendAsync(request, timeout.Token);
             body = await response.Content.ReadAsStringAsync(timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
@@ -38,10 +40,50 @@ public sealed class WebProvider(HttpClient http) : IMetricProvider
         }
         catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
         {
-            throw new MetricProviderException($"{url} did not answer within 10s", e);
+            throw new MetricProviderException($"{url} did not answer within {seconds:0.#}s", e);
         }
 
         return Select(body, metric.Provider.Setting("jsonPath"));
+    }
+
+    /// <summary>
+    /// The request as Argo's web provider writes it: method (GET, POST, PUT; default GET), headers ([{key, value}]),
+    /// body (text) or jsonBody (a structure, sent as JSON).
+    /// </summary>
+    private static HttpRequestMessage Request(AnalysisMetric metric, Uri uri)
+    {
+        var method = metric.Provider.Setting("method") is { Length: > 0 } written ? written.ToUpperInvariant() : "GET";
+        var request = new HttpRequestMessage(new HttpMethod(method), uri);
+        if (metric.Provider.Setting("jsonBody") is { Length: > 0 } json)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (metric.Provider.Setting("body") is { Length: > 0 } text)
+        {
+            request.Content = new StringContent(text, System.Text.Encoding.UTF8);
+        }
+
+        if (metric.Provider.Setting("headers") is { Length: > 0 } headers)
+        {
+            using var document = JsonDocument.Parse(headers);
+            foreach (var header in document.RootElement.EnumerateArray())
+            {
+                var key = header.TryGetProperty("key", out var k) ? k.GetString() : null;
+                var value = header.TryGetProperty("value", out var v) ? v.ToString() : "";
+                if (string.IsNullOrEmpty(key))
+                {
+                    continue;
+                }
+
+                if (!request.Headers.TryAddWithoutValidation(key, value) && request.Content is not null)
+                {
+                    request.Content.Headers.Remove(key);
+                    request.Content.Headers.TryAddWithoutValidation(key, value);
+                }
+            }
+        }
+
+        return request;
     }
 
     /// <summary>Follows a JSON path ($.a.b[0].c, optionally in braces) and reads numbers there.</summary>
