@@ -288,7 +288,8 @@ public sealed class Simulator
             {
                 RolloutPhases.Healthy => SimulationOutcome.Complete,
                 RolloutPhases.Paused when canary.PauseStartTime is not null && IsIndefinitePause(rollout) => SimulationOutcome.Paused,
-                RolloutPhases.Degraded when _cluster.ReplicaSetStates(_now).All(rs => rs.Name == canary.StableReplicaSet || rs.Replicas == 0) => SimulationOutcome.Aborted,
+                RolloutPhases.Degraded when _cluster.ReplicaSetStates(_now).All(rs => rs.Name == canary.StableReplicaSet || rs.Replicas == 0)
+                    || rollout.Spec.Strategy.Canary?.KeepsAbortedCanary == true || rollout.Spec.Strategy.BlueGreen?.KeepsAbortedPreview == true => SimulationOutcome.Aborted,
                 _ => null,
             };
         }

@@ -289,6 +289,28 @@ public sealed class ConditionExpression
                     : throw Error($"\"{text[start.._at]}\" is not a number", start);
             }
 
+            if (_at < text.Length && text[_at] is '\'' or '"')
+            {
+                // A quoted literal, as Argo's expressions write them ('true', "0.95"): read as the number or boolean it spells
+                var quote = text[_at];
+                var start = _at;
+                var end = text.IndexOf(quote, _at + 1);
+                if (end < 0)
+                {
+                    throw Error($"the text starting with {quote} is not closed", start);
+                }
+
+                var literal = text[(start + 1)..end];
+                _at = end + 1;
+                return literal switch
+                {
+                    "true" => new Constant(true),
+                    "false" => new Constant(false),
+                    _ when double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var quoted) => new Constant(quoted),
+                    _ => throw Error($"{quote}{literal}{quote} is text; Fledge's measurements are numbers: compare result with a number or true/false", start),
+                };
+            }
+
             var word = Word();
             switch (word)
             {

@@ -139,7 +139,11 @@ public static class RolloutReader
             spec.MinReadySeconds!.Value,
             Unlimited(spec.ProgressDeadlineSeconds),
             Unlimited(spec.RevisionHistoryLimit),
-            spec.Paused ?? false);
+            spec.Paused ?? false)
+        {
+            ProgressDeadlineAbort = spec.ProgressDeadlineAbort == true,
+            RollbackWindowRevisions = spec.RollbackWindow?.Revisions ?? 0,
+        };
         return new Rollout(
             metadata.Name,
             metadata.NamespaceProperty ?? "default",
@@ -171,7 +175,7 @@ public static class RolloutReader
         var unavailable = Parse(canary.MaxUnavailable!.Value);
         var steps = (canary.Steps ?? []).Select(step => step switch
         {
-            { SetWeight: { } weight } => new SetWeightStep(weight),
+            { SetWeight: { } weight } => new SetWeightStep(Percent(weight, canary.TrafficRouting?.MaxTrafficWeight)),
             { Pause: { } pause } => new PauseStep(pause.Duration?.Value is { } text && Durations.TryParse(text, out var duration) ? duration : null),
             { SetCanaryScale: { } scale } => (CanaryStep)new SetCanaryScaleStep(scale.Replicas, scale.Weight, scale.MatchTrafficWeight == true),
             { Analysis: { } analysis } => new AnalysisStep(AnalysisOf(analysis, metadata)),
@@ -189,10 +193,15 @@ public static class RolloutReader
             {
                 Analysis = canary.Analysis is { } background ? AnalysisOf(background, metadata) : null,
                 DynamicStableScale = canary.DynamicStableScale == true,
+                ScaleDownDelayRevisionLimit = canary.ScaleDownDelayRevisionLimit,
                 MinPodsPerReplicaSet = canary.MinPodsPerReplicaSet,
             },
         };
     }
+
+    /// <summary>A setWeight out of maxTrafficWeight as the percentage of requests it means (rounded to the nearest).</summary>
+    private static int Percent(int weight, int? maxTrafficWeight) =>
+        maxTrafficWeight is > 0 and not 100 and var max ? (int)Math.Round(weight * 100.0 / max, MidpointRounding.AwayFromZero) : weight;
 
     private static StringMatch? MatchOf(StringMatchResource? match) => match is null ? null : new StringMatch(match.Exact, match.Prefix, match.Regex);
 
@@ -210,7 +219,10 @@ public static class RolloutReader
                 blueGreen.AutoPromotionSeconds, blueGreen.PreviewReplicaCount, blueGreen.ScaleDownDelaySeconds!.Value,
                 blueGreen.AbortScaleDownDelaySeconds!.Value,
                 blueGreen.PrePromotionAnalysis is { } pre ? AnalysisOf(pre, metadata) : null,
-                blueGreen.PostPromotionAnalysis is { } post ? AnalysisOf(post, metadata) : null),
+                blueGreen.PostPromotionAnalysis is { } post ? AnalysisOf(post, metadata) : null)
+            {
+                ScaleDownDelayRevisionLimit = blueGreen.ScaleDownDelayRevisionLimit,
+            },
         };
 
     /// <summary>A rollout's analysis: its arguments' fieldRef values read from the rollout's metadata here, the pod-template-hash ones when a run starts.</summary>

@@ -34,6 +34,44 @@ public sealed class RolloutSpecResource
     public int? RevisionHistoryLimit { get; set; }
 
     public bool? Paused { get; set; }
+
+    /// <summary>Argo: abort the update when progressDeadlineSeconds passes without progress.</summary>
+    public bool? ProgressDeadlineAbort { get; set; }
+
+    /// <summary>Argo: going back to one of the last N revisions skips the steps and analysis.</summary>
+    public RollbackWindowResource? RollbackWindow { get; set; }
+
+    /// <summary>Argo: replace the pods created before this time (Fledge refuses it and says what to use).</summary>
+    public string? RestartAt { get; set; }
+
+    /// <summary>Argo: the template of a Deployment named here (Fledge refuses it and says what to write).</summary>
+    public WorkloadRefResource? WorkloadRef { get; set; }
+
+    /// <summary>Argo: how many finished AnalysisRuns to keep; Fledge keeps a run only while it runs, so these hold.</summary>
+    public RolloutAnalysisHistoryResource? Analysis { get; set; }
+}
+
+public sealed class RollbackWindowResource
+{
+    public int? Revisions { get; set; }
+}
+
+public sealed class WorkloadRefResource
+{
+    public string? ApiVersion { get; set; }
+
+    public string? Kind { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? ScaleDown { get; set; }
+}
+
+public sealed class RolloutAnalysisHistoryResource
+{
+    public int? SuccessfulRunHistoryLimit { get; set; }
+
+    public int? UnsuccessfulRunHistoryLimit { get; set; }
 }
 
 /// <summary>spec.strategy as written: a type with its RollingUpdate parameters, or a canary (as Argo Rollouts writes it).</summary>
@@ -67,6 +105,9 @@ public sealed class BlueGreenStrategyResource
 
     public int? AbortScaleDownDelaySeconds { get; set; }
 
+    /// <summary>How many old revisions may wait out scaleDownDelaySeconds at once; older ones go at once.</summary>
+    public int? ScaleDownDelayRevisionLimit { get; set; }
+
     public RolloutAnalysisResource? PrePromotionAnalysis { get; set; }
 
     public RolloutAnalysisResource? PostPromotionAnalysis { get; set; }
@@ -90,6 +131,9 @@ public sealed class CanaryStrategyResource
     public int? AbortScaleDownDelaySeconds { get; set; }
 
     public int? ScaleDownDelaySeconds { get; set; }
+
+    /// <summary>How many old revisions may wait out scaleDownDelaySeconds at once; older ones go at once.</summary>
+    public int? ScaleDownDelayRevisionLimit { get; set; }
 
     /// <summary>With a router: scale the stable revision down as its traffic share goes down.</summary>
     public bool? DynamicStableScale { get; set; }
@@ -196,6 +240,9 @@ public sealed class TrafficRoutingResource
 {
     /// <summary>Unused; keeps the mapping a mapping when written as `trafficRouting: {}`.</summary>
     public Dictionary<string, string>? Fledge { get; set; }
+
+    /// <summary>The total weight setWeight steps count out of (default 100): setWeight 50 of 200 is a quarter of requests.</summary>
+    public int? MaxTrafficWeight { get; set; }
 
     /// <summary>The routes setHeaderRoute and setMirrorRoute steps manage, in order of precedence.</summary>
     public List<ManagedRouteResource>? ManagedRoutes { get; set; }

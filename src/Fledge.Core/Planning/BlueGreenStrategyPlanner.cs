@@ -64,10 +64,17 @@ internal static class BlueGreenStrategyPlanner
         }
 
         var othersRunning = false;
+        var pastLimit = ScaleDownDelay.PastLimit(pass, active.Name, blueGreen.ScaleDownDelayRevisionLimit);
         foreach (var rs in pass.ReplicaSets)
         {
             if (rs.Name == active.Name || !rs.IsActive)
             {
+                continue;
+            }
+
+            if (pastLimit.Contains(rs.Name))
+            {
+                pass.ScaleIfNeeded(rs, 0, $"revision {rs.Revision} is past scaleDownDelayRevisionLimit ({blueGreen.ScaleDownDelayRevisionLimit}): scale it down now", out _);
                 continue;
             }
 
@@ -107,6 +114,14 @@ internal static class BlueGreenStrategyPlanner
                 CanaryReplicaSet = preview.Name, PauseStartTime = null, Aborted = false, AbortedAt = null,
                 PromoteFull = false, SkipPause = false, StepAnalysis = null, BackgroundAnalysis = null, ScaleDownAt = null,
             };
+            status = ArgoGuards.RollbackWithinWindow(pass, status, active, preview);
+        }
+
+        if (ArgoGuards.DeadlineAbort(pass, status))
+        {
+            var why = $"revision {preview.Revision} made no progress for progressDeadlineSeconds ({pass.Spec.ProgressDeadlineSeconds}s) and progressDeadlineAbort is set";
+            pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {why}");
+            status = status with { Aborted = true, AbortedAt = pass.Now, Message = $"RolloutAborted: {why}" };
         }
 
         foreach (var rs in pass.ReplicaSets)
@@ -121,7 +136,11 @@ internal static class BlueGreenStrategyPlanner
         if (status.Aborted)
         {
             var scaleDownAt = (status.AbortedAt ?? pass.Now) + TimeSpan.FromSeconds(blueGreen.AbortScaleDownDelaySeconds);
-            if (pass.Now >= scaleDownAt)
+            if (blueGreen.KeepsAbortedPreview)
+            {
+                // abortScaleDownDelaySeconds: 0 — Argo's meaning: the preview stays up (without users) until the next version
+            }
+            else if (pass.Now >= scaleDownAt)
             {
                 pass.ScaleIfNeeded(preview, 0, "the rollout was aborted: scale the preview down", out _);
             }

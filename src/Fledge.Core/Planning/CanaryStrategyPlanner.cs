@@ -54,10 +54,17 @@ internal static class CanaryStrategyPlanner
         var desired = pass.Spec.Replicas;
         stable = pass.ScaleIfNeeded(stable, desired, $"the stable revision {stable.Revision} runs all {desired} replicas", out _);
         var othersRunning = false;
+        var pastLimit = ScaleDownDelay.PastLimit(pass, stable.Name, canary.ScaleDownDelayRevisionLimit);
         foreach (var rs in pass.ReplicaSets)
         {
             if (rs.Name == stable.Name || !rs.IsActive)
             {
+                continue;
+            }
+
+            if (pastLimit.Contains(rs.Name))
+            {
+                pass.ScaleIfNeeded(rs, 0, $"revision {rs.Revision} is past scaleDownDelayRevisionLimit ({canary.ScaleDownDelayRevisionLimit}): scale it down now", out _);
                 continue;
             }
 
@@ -102,6 +109,12 @@ internal static class CanaryStrategyPlanner
                 CanaryReplicaSet = newRs.Name, CanaryStartedAt = pass.Now, CurrentStepIndex = 0, PauseStartTime = null, Aborted = false, AbortedAt = null,
                 PromoteFull = false, SkipPause = false, ScaleDownAt = null, StepAnalysis = null, BackgroundAnalysis = null,
             };
+            status = ArgoGuards.RollbackWithinWindow(pass, status, stable, newRs);
+        }
+
+        if (ArgoGuards.DeadlineAbort(pass, status))
+        {
+            status = Abort(pass, status, $"revision {newRs.Revision} made no progress for progressDeadlineSeconds ({pass.Spec.ProgressDeadlineSeconds}s) and progressDeadlineAbort is set");
         }
 
         foreach (var rs in old)

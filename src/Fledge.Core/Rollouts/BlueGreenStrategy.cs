@@ -10,4 +10,11 @@ public sealed record BlueGreenStrategy(
     int ScaleDownDelaySeconds,
     int AbortScaleDownDelaySeconds,
     Analysis.RolloutAnalysis? PrePromotionAnalysis,
-    Analysis.RolloutAnalysis? PostPromotionAnalysis);
+    Analysis.RolloutAnalysis? PostPromotionAnalysis)
+{
+    /// <summary>How many old revisions may wait out scaleDownDelaySeconds at once (null: all); older ones go at once.</summary>
+    public int? ScaleDownDelayRevisionLimit { get; init; }
+
+    /// <summary>Argo's meaning of abortScaleDownDelaySeconds: 0 keeps an aborted preview running until the next version.</summary>
+    public bool KeepsAbortedPreview => AbortScaleDownDelaySeconds == 0;
+}

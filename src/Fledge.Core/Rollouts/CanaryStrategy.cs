@@ -19,6 +19,9 @@ public sealed record CanaryStrategy(
     /// <summary>With a router: the stable revision shrinks as its traffic share does, instead of staying at spec.replicas.</summary>
     public bool DynamicStableScale { get; init; }
 
+    /// <summary>How many old revisions may wait out scaleDownDelaySeconds at once (null: all); older ones go at once.</summary>
+    public int? ScaleDownDelayRevisionLimit { get; init; }
+
     /// <summary>With a router: a revision that runs at all runs at least this many replicas.</summary>
     public int? MinPodsPerReplicaSet { get; init; }
 

@@ -11,4 +11,11 @@ public sealed record RolloutSpec(
     int MinReadySeconds,
     int? ProgressDeadlineSeconds,
     int? RevisionHistoryLimit,
-    bool Paused);
+    bool Paused)
+{
+    /// <summary>Abort the update (canary or blue-green) when the progress deadline passes.</summary>
+    public bool ProgressDeadlineAbort { get; init; }
+
+    /// <summary>Going back to one of this many revisions before the stable one skips the steps and analysis (0: never).</summary>
+    public int RollbackWindowRevisions { get; init; }
+}

@@ -86,6 +86,11 @@ internal static class CanaryValidator
                 "Canary dynamicStableScale cannot be used with scaleDownDelaySeconds: the stable revision is already scaled down with its traffic; remove one of them"));
         }
 
+        if (canary.TrafficRouting?.MaxTrafficWeight is < 1)
+        {
+            errors.Add(FieldError.Invalid($"{Path}.trafficRouting.maxTrafficWeight", canary.TrafficRouting.MaxTrafficWeight.Value, "must be greater than or equal to 1"));
+        }
+
         if (canary.MinPodsPerReplicaSet is < 1)
         {
             errors.Add(FieldError.Invalid($"{Path}.minPodsPerReplicaSet", canary.MinPodsPerReplicaSet.Value, "must be greater than or equal to 1"));
@@ -104,7 +109,7 @@ internal static class CanaryValidator
         var managed = (canary.TrafficRouting?.ManagedRoutes ?? []).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
-            ValidateStep(steps[i], $"{Path}.steps[{i}]", errors);
+            ValidateStep(steps[i], $"{Path}.steps[{i}]", canary.TrafficRouting?.MaxTrafficWeight is > 0 and var max ? max : 100, errors);
             ValidateRoute(steps[i], $"{Path}.steps[{i}]", canary.TrafficRouting is not null, managed, errors);
         }
 
@@ -217,7 +222,7 @@ internal static class CanaryValidator
         }
     }
 
-    private static void ValidateStep(CanaryStepResource step, string path, List<FieldError> errors)
+    private static void ValidateStep(CanaryStepResource step, string path, int maxWeight, List<FieldError> errors)
     {
         var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1) + (step.Analysis is null ? 0 : 1)
             + (step.SetHeaderRoute is null ? 0 : 1) + (step.SetMirrorRoute is null ? 0 : 1);
@@ -233,9 +238,9 @@ internal static class CanaryValidator
             ValidateAnalysis(analysis, $"{path}.analysis", errors);
         }
 
-        if (step.SetWeight is { } weight and (< 0 or > 100))
+        if (step.SetWeight is { } weight && (weight < 0 || weight > maxWeight))
         {
-            errors.Add(FieldError.Invalid($"{path}.setWeight", weight, "must be between 0 and 100"));
+            errors.Add(FieldError.Invalid($"{path}.setWeight", weight, maxWeight == 100 ? "must be between 0 and 100" : $"must be between 0 and maxTrafficWeight ({maxWeight})"));
         }
 
         if (step.Pause?.Duration?.Value is { } duration && !TryParseDuration(duration, out _))

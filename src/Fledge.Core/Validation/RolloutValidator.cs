@@ -33,10 +33,20 @@ public static class RolloutValidator
                 $"must be no more than {MaxReplicas}, more than a Kubernetes cluster of 5,000 nodes runs (150,000 pods in all)"));
         }
 
+        if (spec.WorkloadRef is { } workload)
+        {
+            // The one error worth reading: the template and selector errors that follow from it would only be noise
+            errors.Add(FieldError.Forbidden("spec.workloadRef",
+                $"Fledge takes the pod template in the Rollout itself: copy spec.selector and spec.template of {workload.Kind ?? "Deployment"} \"{workload.Name}\" " +
+                "into the Rollout in place of workloadRef (Argo's own migration without workloadRef), then scale the Deployment to 0 once the Rollout is healthy"));
+            return errors;
+        }
+
         ValidateSelector(spec, errors);
         ValidateTemplate(spec.Template, errors);
         PodTemplateValidator.Validate(spec.Template, "spec.template", errors);
         ValidateStrategy(spec.Strategy, errors);
+        ValidateArgoSpec(spec, errors);
 
         if (spec.MinReadySeconds is < 0)
         {
@@ -147,6 +157,51 @@ public static class RolloutValidator
         if (restartPolicy is not null && restartPolicy != "Always")
         {
             errors.Add(FieldError.NotSupported("spec.template.spec.restartPolicy", restartPolicy, "Always"));
+        }
+    }
+
+    /// <summary>Argo's spec fields beside the strategy: what applies to a canary or blue-green update, and restartAt.</summary>
+    private static void ValidateArgoSpec(RolloutSpecResource spec, List<FieldError> errors)
+    {
+        var progressive = spec.Strategy?.Canary is not null || spec.Strategy?.BlueGreen is not null;
+        if (spec.RestartAt is not null)
+        {
+            errors.Add(FieldError.Forbidden("spec.restartAt",
+                "Fledge replaces a rollout's pods with `fledge rollout restart NAME` (one at a time within maxUnavailable, as a rolling update of the same template); remove restartAt"));
+        }
+
+        if (spec.ProgressDeadlineAbort == true && !progressive)
+        {
+            errors.Add(FieldError.Forbidden("spec.progressDeadlineAbort", "applies to a canary or blueGreen strategy, which can be aborted; a RollingUpdate or Recreate rollout stops at the deadline"));
+        }
+
+        if (spec.RollbackWindow is { } window)
+        {
+            if (!progressive)
+            {
+                errors.Add(FieldError.Forbidden("spec.rollbackWindow", "applies to a canary or blueGreen strategy, whose steps and analysis a rollback may skip"));
+            }
+            else if (window.Revisions is < 0)
+            {
+                errors.Add(FieldError.Invalid("spec.rollbackWindow.revisions", window.Revisions.Value, "must be greater than or equal to 0"));
+            }
+        }
+
+        var limit = spec.Strategy?.Canary?.ScaleDownDelayRevisionLimit ?? spec.Strategy?.BlueGreen?.ScaleDownDelayRevisionLimit;
+        var path = spec.Strategy?.Canary is not null ? "spec.strategy.canary" : "spec.strategy.blueGreen";
+        if (limit is < 0)
+        {
+            errors.Add(FieldError.Invalid($"{path}.scaleDownDelayRevisionLimit", limit.Value, "must be greater than or equal to 0"));
+        }
+        else if (limit is { } revisions && spec.RevisionHistoryLimit is { } history && history < revisions)
+        {
+            errors.Add(FieldError.Invalid($"{path}.scaleDownDelayRevisionLimit", revisions,
+                $"This rollout's revision history limit can not be smaller than the rollout's scale down limit: raise revisionHistoryLimit to at least {revisions}"));
+        }
+
+        if (spec.Analysis is { SuccessfulRunHistoryLimit: < 0 } or { UnsuccessfulRunHistoryLimit: < 0 })
+        {
+            errors.Add(FieldError.Invalid("spec.analysis", "{...}", "run history limits must be greater than or equal to 0"));
         }
     }
 
