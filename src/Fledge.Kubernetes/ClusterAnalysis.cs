@@ -105,7 +105,7 @@ internal sealed class ClusterAnalysis(
 
             try
             {
-                platform.WriteStatus(obj, rollout.Status with { Canary = CanaryAnalysis.Record(canary, due.Background, due.Metric.Name, result) });
+                platform.WriteStatus(obj, rollout.Status with { Canary = CanaryAnalysis.Record(canary, due.Background, due.Metric, result) });
                 measured(key);
                 return;
             }

@@ -149,7 +149,7 @@ public sealed class Simulator
             var measurement = _options.MetricValues.TryGetValue((due.Metric.Name, image), out var value)
                 ? MeasurementAssessor.Assess(due.Metric, [value], _now, _now)
                 : Measurement.Error(_now, $"no simulated value for metric \"{due.Metric.Name}\" on {image}; add --metric {due.Metric.Name}=VALUE@{image}");
-            canary = CanaryAnalysis.Record(canary, due.Background, due.Metric.Name, measurement);
+            canary = CanaryAnalysis.Record(canary, due.Background, due.Metric, measurement);
             _cluster.Note($"measured {measurement.Message} ({measurement.Phase})");
         }
 

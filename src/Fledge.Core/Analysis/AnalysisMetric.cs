@@ -19,7 +19,16 @@ public sealed record AnalysisMetric(
     int ConsecutiveErrorLimit = 4)
 {
     /// <summary>How many measurements make the metric Successful: Count, or 1 without an interval; null runs until the analysis ends.</summary>
-    public int? MeasurementsNeeded => Count ?? (Interval is null ? 1 : null);
+    public int? MeasurementsNeeded => Count ?? (Interval is null && ConsecutiveSuccessLimit is null ? 1 : null);
+
+    /// <summary>Successful as soon as this many measurements in a row succeed (Argo's consecutiveSuccessLimit).</summary>
+    public int? ConsecutiveSuccessLimit { get; init; }
+
+    /// <summary>Measured and shown, but its result never decides the run (Argo's dryRun).</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>How many of its measurements the status keeps (Argo's measurementRetention; 10 otherwise).</summary>
+    public int? Retain { get; init; }
 }
 
 /// <summary>Where a metric's value comes from: a provider kind (prometheus, web, fledge, ...) and its settings.</summary>

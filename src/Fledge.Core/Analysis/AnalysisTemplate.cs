@@ -28,7 +28,48 @@ public sealed record MetricTemplate(
     string? InconclusiveLimit,
     string? ConsecutiveErrorLimit,
     string ProviderKind,
-    ImmutableSortedDictionary<string, string> ProviderSettings);
+    ImmutableSortedDictionary<string, string> ProviderSettings)
+{
+    public string? ConsecutiveSuccessLimit { get; init; }
+}
+
+/// <summary>Metric names (regular expressions matching the whole name) that are dry runs, or keep a number of measurements.</summary>
+public sealed record MetricOptions(ImmutableArray<string> DryRun, ImmutableArray<(string Metric, int Limit)> Retention)
+{
+    public static MetricOptions None { get; } = new([], []);
+
+    public bool IsEmpty => DryRun.IsDefaultOrEmpty && Retention.IsDefaultOrEmpty;
+
+    /// <summary>The metric with these options applied (on top of what it had).</summary>
+    public AnalysisMetric Apply(AnalysisMetric metric)
+    {
+        if (IsEmpty)
+        {
+            return metric;
+        }
+
+        var dry = metric.DryRun || (!DryRun.IsDefaultOrEmpty && DryRun.Any(pattern => Matches(pattern, metric.Name)));
+        var retain = Retention.IsDefaultOrEmpty ? metric.Retain : Retention.Where(r => Matches(r.Metric, metric.Name)).Select(r => (int?)r.Limit).FirstOrDefault() ?? metric.Retain;
+        return metric with { DryRun = dry, Retain = retain };
+    }
+
+    public static bool Matches(string pattern, string name)
+    {
+        try
+        {
+            return Regex.IsMatch(name, $"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+        }
+        catch (ArgumentException)
+        {
+            return pattern == name;
+        }
+    }
+
+    public bool Equals(MetricOptions? other) =>
+        other is not null && DryRun.AsSpan().SequenceEqual(other.DryRun.AsSpan()) && Retention.AsSpan().SequenceEqual(other.Retention.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(DryRun.IsDefault ? 0 : DryRun.Length, Retention.IsDefault ? 0 : Retention.Length);
+}
 
 /// <summary>
 /// An AnalysisTemplate: named metrics with their providers and conditions, and the arguments they take.
@@ -39,6 +80,9 @@ public sealed partial record AnalysisTemplate(string Name, ImmutableArray<Analys
     public bool Equals(AnalysisTemplate? other) => other is not null && Name == other.Name && Args.SequenceEqual(other.Args) && Metrics.SequenceEqual(other.Metrics);
 
     public override int GetHashCode() => HashCode.Combine(Name, Metrics.Length);
+
+    /// <summary>The template's own dryRun and measurementRetention.</summary>
+    public MetricOptions Options { get; init; } = MetricOptions.None;
 
     /// <summary>The metrics with the arguments filled in, or every error found (each naming the field).</summary>
     public (ImmutableArray<AnalysisMetric> Metrics, IReadOnlyList<string> Errors) Resolve(IReadOnlyDictionary<string, string> arguments)
@@ -94,8 +138,12 @@ public sealed partial record AnalysisTemplate(string Name, ImmutableArray<Analys
             var failureLimit = Count(Fill(m.FailureLimit, $"{path}.failureLimit"), $"{path}.failureLimit", errors, minimum: 0);
             var inconclusiveLimit = Count(Fill(m.InconclusiveLimit, $"{path}.inconclusiveLimit"), $"{path}.inconclusiveLimit", errors, minimum: 0);
             var errorLimit = Count(Fill(m.ConsecutiveErrorLimit, $"{path}.consecutiveErrorLimit"), $"{path}.consecutiveErrorLimit", errors, minimum: 0);
-            metrics.Add(new AnalysisMetric(m.Name, new MetricProvider(m.ProviderKind, settings), success, failure, interval, count,
-                delay ?? TimeSpan.Zero, failureLimit ?? 0, inconclusiveLimit ?? 0, errorLimit ?? 4));
+            var successLimit = Count(Fill(m.ConsecutiveSuccessLimit, $"{path}.consecutiveSuccessLimit"), $"{path}.consecutiveSuccessLimit", errors, minimum: 0);
+            metrics.Add(Options.Apply(new AnalysisMetric(m.Name, new MetricProvider(m.ProviderKind, settings), success, failure, interval, count,
+                delay ?? TimeSpan.Zero, failureLimit ?? 0, inconclusiveLimit ?? 0, errorLimit ?? 4)
+            {
+                ConsecutiveSuccessLimit = successLimit is > 0 ? successLimit : null,
+            }));
         }
 
         return (metrics.ToImmutable(), errors);

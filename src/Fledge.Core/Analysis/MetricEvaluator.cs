@@ -24,6 +24,10 @@ public static class MetricEvaluator
         var phase = failed > metric.FailureLimit ? AnalysisPhase.Failed
             : inconclusive > metric.InconclusiveLimit ? AnalysisPhase.Inconclusive
             : consecutiveErrors > metric.ConsecutiveErrorLimit ? AnalysisPhase.Error
+            : metric.ConsecutiveSuccessLimit is { } inARow && counted.ConsecutiveSuccesses >= inARow ? AnalysisPhase.Successful
+            : metric.ConsecutiveSuccessLimit is not null && metric.MeasurementsNeeded is { } most && successful + failed + inconclusive >= most
+                // All measurements taken without the successes in a row: a person decides
+                ? AnalysisPhase.Inconclusive
             : metric.MeasurementsNeeded is { } needed && successful + failed + inconclusive >= needed
                 // Enough measurements: successful only if at least one passed; errors never count.
                 ? successful > 0 ? AnalysisPhase.Successful : AnalysisPhase.Inconclusive
@@ -31,6 +35,8 @@ public static class MetricEvaluator
         var message = phase switch
         {
             AnalysisPhase.Failed => $"{last} ({failed} failed measurement(s), failureLimit {metric.FailureLimit})",
+            AnalysisPhase.Inconclusive when metric.ConsecutiveSuccessLimit is { } limit && inconclusive <= metric.InconclusiveLimit =>
+                $"{last} ({counted.ConsecutiveSuccesses} successful measurement(s) in a row at the end, consecutiveSuccessLimit {limit})",
             AnalysisPhase.Inconclusive => $"{last} ({inconclusive} inconclusive measurement(s), inconclusiveLimit {metric.InconclusiveLimit})",
             AnalysisPhase.Error => $"{metric.Name}: {consecutiveErrors} consecutive errors (consecutiveErrorLimit {metric.ConsecutiveErrorLimit}): {last}",
             _ => last,

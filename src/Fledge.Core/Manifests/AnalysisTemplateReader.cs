@@ -57,6 +57,7 @@ public static class AnalysisTemplateReader
             errors.Add(FieldError.Required("spec.metrics", "an analysis needs at least one metric"));
         }
 
+        ValidateOptions(resource.Spec?.DryRun, resource.Spec?.MeasurementRetention, "spec", errors);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < source.Count; i++)
         {
@@ -99,7 +100,10 @@ public static class AnalysisTemplateReader
             }
 
             metrics.Add(new MetricTemplate(m.Name ?? "", m.Interval?.Value, m.Count?.Value, m.InitialDelay?.Value, m.SuccessCondition, m.FailureCondition,
-                m.FailureLimit?.Value, m.InconclusiveLimit?.Value, m.ConsecutiveErrorLimit?.Value, kind, written.ToImmutableSortedDictionary(StringComparer.Ordinal)));
+                m.FailureLimit?.Value, m.InconclusiveLimit?.Value, m.ConsecutiveErrorLimit?.Value, kind, written.ToImmutableSortedDictionary(StringComparer.Ordinal))
+            {
+                ConsecutiveSuccessLimit = m.ConsecutiveSuccessLimit?.Value,
+            });
         }
 
         var located = errors.Select(e => obj.Error(e.Field, e.ToString())).ToList();
@@ -108,12 +112,59 @@ public static class AnalysisTemplateReader
             return (null, located);
         }
 
-        var template = new AnalysisTemplate(obj.Kind == ClusterKind ? ClusterKey(name!) : name!, args, metrics.ToImmutable());
+        var template = new AnalysisTemplate(obj.Kind == ClusterKind ? ClusterKey(name!) : name!, args, metrics.ToImmutable())
+        {
+            Options = OptionsOf(resource.Spec?.DryRun, resource.Spec?.MeasurementRetention),
+        };
         var placeholders = args.Where(a => a.Value is null).ToDictionary(a => a.Name, _ => "0", StringComparer.Ordinal);
         var (_, resolveErrors) = template.Resolve(placeholders);
         return resolveErrors.Count > 0
             ? (null, resolveErrors.Select(e => new ManifestError(obj.Source, obj.Line, 1, e)).ToList())
             : (template, []);
+    }
+
+    /// <summary>dryRun and measurementRetention as written (a template's or a rollout's).</summary>
+    public static MetricOptions OptionsOf(List<DryRunResource>? dryRun, List<MeasurementRetentionResource>? retention) =>
+        dryRun is null && retention is null ? MetricOptions.None : new(
+            [.. (dryRun ?? []).Select(d => d.MetricName ?? "")],
+            [.. (retention ?? []).Select(r => (r.MetricName ?? "", r.Limit ?? MetricMeasurementsRetained))]);
+
+    private const int MetricMeasurementsRetained = Rollouts.MetricMeasurements.Retained;
+
+    /// <summary>Checks dryRun and measurementRetention entries: a metric name (a regular expression) and a limit of at least 1.</summary>
+    public static void ValidateOptions(List<DryRunResource>? dryRun, List<MeasurementRetentionResource>? retention, string path, List<FieldError> errors)
+    {
+        for (var i = 0; i < (dryRun?.Count ?? 0); i++)
+        {
+            CheckPattern(dryRun![i].MetricName, $"{path}.dryRun[{i}].metricName", errors);
+        }
+
+        for (var i = 0; i < (retention?.Count ?? 0); i++)
+        {
+            CheckPattern(retention![i].MetricName, $"{path}.measurementRetention[{i}].metricName", errors);
+            if (retention[i].Limit is not > 0)
+            {
+                errors.Add(FieldError.Invalid($"{path}.measurementRetention[{i}].limit", retention[i].Limit ?? 0, "must be greater than or equal to 1"));
+            }
+        }
+    }
+
+    private static void CheckPattern(string? pattern, string field, List<FieldError> errors)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            errors.Add(FieldError.Required(field, "a metric's name, or a regular expression such as .* for every metric"));
+            return;
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(50));
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(FieldError.Invalid(field, pattern, $"not a regular expression: {e.Message}"));
+        }
     }
 
     /// <summary>The web provider's settings that are structures (Argo's headers list and jsonBody), kept as their JSON.</summary>

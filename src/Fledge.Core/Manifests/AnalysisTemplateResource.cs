@@ -19,6 +19,24 @@ public sealed class AnalysisTemplateSpecResource
     public List<AnalysisArgResource>? Args { get; set; }
 
     public List<AnalysisMetricResource>? Metrics { get; set; }
+
+    /// <summary>Metrics (by name, a regular expression) measured and shown but never deciding the run.</summary>
+    public List<DryRunResource>? DryRun { get; set; }
+
+    /// <summary>How many measurements to keep of metrics (by name, a regular expression); 10 otherwise.</summary>
+    public List<MeasurementRetentionResource>? MeasurementRetention { get; set; }
+}
+
+public sealed class DryRunResource
+{
+    public string? MetricName { get; set; }
+}
+
+public sealed class MeasurementRetentionResource
+{
+    public string? MetricName { get; set; }
+
+    public int? Limit { get; set; }
 }
 
 /// <summary>An argument: a name, and a default value (or one the rollout passes, or one read from elsewhere).</summary>
@@ -76,6 +94,9 @@ public sealed class AnalysisMetricResource
 
     public IntOrString? ConsecutiveErrorLimit { get; set; }
 
+    /// <summary>The metric succeeds once this many measurements in a row succeed.</summary>
+    public IntOrString? ConsecutiveSuccessLimit { get; set; }
+
     /// <summary>
     /// One key: the provider kind (prometheus, web, fledge, kubernetes), mapping to its settings; each setting is one
     /// value, and one with nested fields (Argo's authentication, a job's spec) is read so that its error can name it.
@@ -91,6 +112,10 @@ public sealed class RolloutAnalysisResource
     public List<AnalysisArgResource>? Args { get; set; }
 
     public int? StartingStep { get; set; }
+
+    public List<DryRunResource>? DryRun { get; set; }
+
+    public List<MeasurementRetentionResource>? MeasurementRetention { get; set; }
 }
 
 public sealed class AnalysisTemplateRefResource

@@ -234,6 +234,7 @@ public static class RolloutReader
     {
         HashArgs = (analysis.Args ?? []).Where(a => a.Name is not null && a.ValueFrom?.PodTemplateHashValue is not null)
             .ToImmutableSortedDictionary(a => a.Name!, a => a.ValueFrom!.PodTemplateHashValue!, StringComparer.Ordinal),
+        Options = AnalysisTemplateReader.OptionsOf(analysis.DryRun, analysis.MeasurementRetention),
     };
 
     /// <summary>

@@ -48,7 +48,7 @@ public static class CanaryAnalysis
             }
 
             var (resolved, resolveErrors) = template.Resolve(args);
-            metrics.AddRange(resolved);
+            metrics.AddRange(resolved.Select(analysis.Options.Apply));
             errors.AddRange(resolveErrors);
         }
 
@@ -129,7 +129,10 @@ public static class CanaryAnalysis
     }
 
     /// <summary>The canary's status with one more measurement recorded.</summary>
-    public static CanaryStatus Record(CanaryStatus status, bool background, string metric, Measurement measurement)
+    public static CanaryStatus Record(CanaryStatus status, bool background, AnalysisMetric metric, Measurement measurement) =>
+        Record(status, background, metric.Name, measurement, metric.Retain ?? MetricMeasurements.Retained);
+
+    public static CanaryStatus Record(CanaryStatus status, bool background, string metric, Measurement measurement, int retain = MetricMeasurements.Retained)
     {
         var run = background ? status.BackgroundAnalysis : status.StepAnalysis;
         if (run is null)
@@ -139,8 +142,8 @@ public static class CanaryAnalysis
 
         var existing = run.Metrics.FirstOrDefault(m => m.Metric == metric);
         var updated = existing is null
-            ? run.Metrics.Add(new MetricMeasurements(metric, []).Add(measurement))
-            : run.Metrics.Replace(existing, existing.Add(measurement));
+            ? run.Metrics.Add(new MetricMeasurements(metric, []).Add(measurement, retain))
+            : run.Metrics.Replace(existing, existing.Add(measurement, retain));
         run = run with { Metrics = updated };
         return background ? status with { BackgroundAnalysis = run } : status with { StepAnalysis = run };
     }
@@ -149,7 +152,16 @@ public static class CanaryAnalysis
     internal static (AnalysisPhase Phase, string Message, DateTimeOffset? Next) Assess(AnalysisRunStatus run, ImmutableArray<AnalysisMetric> metrics)
     {
         var results = metrics.Select(m => MetricEvaluator.Evaluate(m, run.MeasurementsOf(m.Name))).ToList();
-        var phase = MetricEvaluator.Overall(results);
+        // dryRun metrics are measured until they are done, but never decide: the run is what the others say
+        var deciding = results.Where((_, i) => !metrics[i].DryRun).ToList();
+        var dryRunning = results.Where((r, i) => metrics[i].DryRun && r.Phase == AnalysisPhase.Running).Any();
+        var phase = deciding.Count == 0 ? (dryRunning ? AnalysisPhase.Running : AnalysisPhase.Successful) : MetricEvaluator.Overall(deciding);
+        if (phase == AnalysisPhase.Successful && dryRunning)
+        {
+            phase = AnalysisPhase.Running;
+        }
+
+        results = deciding.Count == 0 ? results : deciding;
         var decisive = results.FirstOrDefault(r => r.Phase == phase && phase != AnalysisPhase.Running);
         var message = decisive is null ? "" : $"metric \"{decisive.Metric}\" assessed {phase}: {decisive.Message}";
         DateTimeOffset? next = null;

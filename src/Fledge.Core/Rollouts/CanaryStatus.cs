@@ -92,17 +92,21 @@ public sealed record MetricMeasurements(string Metric, System.Collections.Immuta
 
     public int ConsecutiveErrors { get; init; }
 
+    /// <summary>Successful measurements in a row, up to the last one.</summary>
+    public int ConsecutiveSuccesses { get; init; }
+
     /// <summary>Measurements taken, kept or not.</summary>
     public int Count => Successful + Failed + Inconclusive + Errors;
 
     /// <summary>The metric with one more measurement: counted, and kept among the last <see cref="Retained"/>.</summary>
-    public MetricMeasurements Add(Analysis.Measurement measurement)
+    public MetricMeasurements Add(Analysis.Measurement measurement, int retain = Retained)
     {
         var counted = Counted();
         var kept = counted.Measurements.Add(measurement);
         return (counted with
         {
-            Measurements = kept.Length > Retained ? kept.RemoveRange(0, kept.Length - Retained) : kept,
+            Measurements = kept.Length > retain ? kept.RemoveRange(0, kept.Length - retain) : kept,
+            ConsecutiveSuccesses = measurement.Phase == Analysis.AnalysisPhase.Successful ? counted.ConsecutiveSuccesses + 1 : 0,
             Successful = counted.Successful + (measurement.Phase == Analysis.AnalysisPhase.Successful ? 1 : 0),
             Failed = counted.Failed + (measurement.Phase == Analysis.AnalysisPhase.Failed ? 1 : 0),
             Inconclusive = counted.Inconclusive + (measurement.Phase == Analysis.AnalysisPhase.Inconclusive ? 1 : 0),
@@ -125,7 +129,7 @@ public sealed record MetricMeasurements(string Metric, System.Collections.Immuta
 
     public bool Equals(MetricMeasurements? other) =>
         other is not null && Metric == other.Metric && Count == other.Count && ConsecutiveErrors == other.ConsecutiveErrors
-        && Measurements.AsSpan().SequenceEqual(other.Measurements.AsSpan());
+        && ConsecutiveSuccesses == other.ConsecutiveSuccesses && Measurements.AsSpan().SequenceEqual(other.Measurements.AsSpan());
 
     public override int GetHashCode() => HashCode.Combine(Metric, Count);
 }

@@ -268,6 +268,7 @@ internal static class CanaryValidator
 
     internal static void ValidateAnalysis(RolloutAnalysisResource analysis, string path, List<FieldError> errors)
     {
+        AnalysisTemplateReader.ValidateOptions(analysis.DryRun, analysis.MeasurementRetention, path, errors);
         var args = analysis.Args ?? [];
         for (var i = 0; i < args.Count; i++)
         {

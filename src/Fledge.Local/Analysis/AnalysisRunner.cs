@@ -102,7 +102,7 @@ internal sealed class AnalysisRunner(
             if (platform.Find(rollout) is { Status.Canary: { } canary } record
                 && (measurement.Background ? canary.BackgroundAnalysis : canary.StepAnalysis)?.StartedAt == measurement.RunStartedAt)
             {
-                record.SetStatus(record.Status with { Canary = CanaryAnalysis.Record(canary, measurement.Background, measurement.Metric.Name, result) });
+                record.SetStatus(record.Status with { Canary = CanaryAnalysis.Record(canary, measurement.Background, measurement.Metric, result) });
                 platform.Put(record, time.GetUtcNow());
             }
         }

@@ -150,4 +150,70 @@ public sealed class MetricEvaluatorTests
         measurements.ConsecutiveErrors.ShouldBe(12);
         MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Error);
     }
+
+    [Fact]
+    public void ConsecutiveSuccessLimit_SucceedsOnceThatManyInARowSucceed()
+    {
+        var metric = Metric(count: 10, failureLimit: 5) with { ConsecutiveSuccessLimit = 3 };
+        var measurements = new Fledge.Core.Rollouts.MetricMeasurements("error-rate", []);
+        foreach (var (value, i) in new[] { 0.01, 0.3, 0.01, 0.01 }.Select((v, i) => (v, i)))
+        {
+            measurements = measurements.Add(M(metric, value, i * 10));
+        }
+
+        MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Running, "two in a row after the failure");
+        measurements = measurements.Add(M(metric, 0.01, 40));
+        measurements.ConsecutiveSuccesses.ShouldBe(3);
+        MetricEvaluator.Evaluate(metric, measurements).Phase.ShouldBe(AnalysisPhase.Successful, "three in a row: done before count");
+    }
+
+    [Fact]
+    public void ConsecutiveSuccessLimit_NotReachedByCount_IsInconclusive()
+    {
+        var metric = Metric(count: 4, failureLimit: 3) with { ConsecutiveSuccessLimit = 3 };
+        var measurements = new[] { 0.01, 0.3, 0.01, 0.3 }.Select((v, i) => M(metric, v, i * 10)).ToList();
+
+        var result = MetricEvaluator.Evaluate(metric, measurements);
+
+        result.Phase.ShouldBe(AnalysisPhase.Inconclusive);
+        result.Message.ShouldContain("consecutiveSuccessLimit 3");
+    }
+
+    [Fact]
+    public void DryRunAndRetention_AreAppliedByMetricName()
+    {
+        var options = new MetricOptions(["error-.*"], [("error-rate", 3)]);
+        var metric = options.Apply(Metric());
+        metric.DryRun.ShouldBeTrue();
+        metric.Retain.ShouldBe(3);
+        options.Apply(Metric() with { Name = "latency" }).DryRun.ShouldBeFalse("the pattern matches the whole name");
+
+        var status = Fledge.Core.Rollouts.CanaryStatus.Initial with
+        {
+            StepAnalysis = new Fledge.Core.Rollouts.AnalysisRunStatus("web-2-step1", 0, T0, []),
+        };
+        for (var i = 0; i < 5; i++)
+        {
+            status = Fledge.Core.Planning.CanaryAnalysis.Record(status, background: false, metric, M(metric, 0.01, i));
+        }
+
+        var kept = status.StepAnalysis!.MeasurementsOf("error-rate");
+        (kept.Measurements.Length, kept.Successful).ShouldBe((3, 5));
+    }
+
+    [Fact]
+    public void DryRunMetric_IsMeasuredButNeverDecidesTheRun()
+    {
+        var deciding = Metric(count: 1);
+        var dry = Metric(count: 1) with { Name = "latency", DryRun = true };
+        var run = new Fledge.Core.Rollouts.AnalysisRunStatus("web-2-step1", 0, T0, []);
+        var status = Fledge.Core.Rollouts.CanaryStatus.Initial with { StepAnalysis = run };
+        status = Fledge.Core.Planning.CanaryAnalysis.Record(status, false, dry, M(dry, 0.9));
+        Fledge.Core.Planning.CanaryAnalysis.Assess(status.StepAnalysis!, [deciding, dry]).Phase.ShouldBe(AnalysisPhase.Running, "the deciding metric has no measurement yet");
+
+        status = Fledge.Core.Planning.CanaryAnalysis.Record(status, false, deciding, M(deciding, 0.01));
+
+        Fledge.Core.Planning.CanaryAnalysis.Assess(status.StepAnalysis!, [deciding, dry]).Phase.ShouldBe(AnalysisPhase.Successful, "the dry run failed, and does not count");
+        Fledge.Core.Planning.CanaryAnalysis.Assess(status.StepAnalysis!, [deciding, dry with { DryRun = false }]).Phase.ShouldBe(AnalysisPhase.Failed);
+    }
 }
