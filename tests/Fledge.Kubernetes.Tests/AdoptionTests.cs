@@ -49,7 +49,12 @@ public sealed class AdoptionTests
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
 
-        (await client.CoreV1.ListNamespacedEventAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items
-            .ShouldContain(e => e.Reason == "Released" && e.Message.Contains("web-by-hand", StringComparison.Ordinal));
+        // The Event is recorded after the patch that releases the ReplicaSet: wait for it as for the patch
+        while (!(await client.CoreV1.ListNamespacedEventAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items
+            .Any(e => e.Reason == "Released" && e.Message.Contains("web-by-hand", StringComparison.Ordinal)))
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline.AddSeconds(10), "a Released event naming web-by-hand\n" + fledge.Output);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
     }
 }
