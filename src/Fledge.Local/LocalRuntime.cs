@@ -60,7 +60,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         var fledgeMetrics = new Analysis.FledgeMetricProvider(Metrics.Windows);
         var providers = new Fledge.Metrics.MetricProviders(
             [fledgeMetrics, new Analysis.JudgeProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http),
-                new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi, options.MetricsApiToken)], time);
+                new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi, options.MetricsApiToken), new Analysis.JobProvider(_directory.Path)], time);
         var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
             options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api, options.MetricsApiToken) : null);
         _analysis = new Analysis.AnalysisRunner(platform, providers, trackMetrics, _controller, time, logger);

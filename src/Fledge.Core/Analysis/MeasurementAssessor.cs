@@ -23,6 +23,8 @@ public static class MeasurementAssessor
                 (false, false) => AnalysisPhase.Inconclusive,
                 (null, false) => AnalysisPhase.Failed,
                 (false, null) => AnalysisPhase.Successful,
+                // A job without conditions is judged by how it ended (1 succeeded, 0 failed), as Argo judges a Job
+                (null, null) when metric.Provider.Kind == "job" => value is [1] ? AnalysisPhase.Successful : AnalysisPhase.Failed,
                 (null, null) => AnalysisPhase.Successful,
             };
             return new Measurement(phase, result, startedAt, finishedAt, Describe(metric, phase, result));
@@ -38,6 +40,8 @@ public static class MeasurementAssessor
         var shown = new Measurement(phase, value, default, default, "").ValueText;
         return phase switch
         {
+            _ when metric.Provider.Kind == "job" && metric.SuccessCondition is null && metric.FailureCondition is null =>
+                phase == AnalysisPhase.Successful ? $"{metric.Name}: the job succeeded" : $"{metric.Name}: the job failed (a container exited with an error)",
             AnalysisPhase.Failed when metric.FailureCondition is { } failure => $"{metric.Name} = {shown} meets the failure condition \"{failure.Text}\"",
             AnalysisPhase.Failed => $"{metric.Name} = {shown} does not meet the success condition \"{metric.SuccessCondition!.Text}\"",
             AnalysisPhase.Inconclusive => $"{metric.Name} = {shown} meets neither \"{metric.SuccessCondition!.Text}\" nor \"{metric.FailureCondition!.Text}\"",

@@ -7,7 +7,7 @@ namespace Fledge.Core.Manifests;
 /// <summary>Reads an AnalysisTemplate and checks it (arguments filled with their defaults, or a placeholder, so conditions parse).</summary>
 public static class AnalysisTemplateReader
 {
-    private static readonly string[] Providers = ["fledge", "judge", "prometheus", "web", "kubernetes"];
+    private static readonly string[] Providers = ["fledge", "judge", "prometheus", "web", "kubernetes", "job"];
 
     public const string ClusterKind = "ClusterAnalysisTemplate";
 
@@ -168,7 +168,7 @@ public static class AnalysisTemplateReader
     }
 
     /// <summary>The web provider's settings that are structures (Argo's headers list and jsonBody), kept as their JSON.</summary>
-    private static readonly HashSet<(string Kind, string Key)> Structured = [("web", "headers"), ("web", "jsonBody")];
+    private static readonly HashSet<(string Kind, string Key)> Structured = [("web", "headers"), ("web", "jsonBody"), ("job", "spec"), ("job", "metadata")];
 
     /// <summary>A provider setting as text: a string as written, a number or boolean as YAML writes it, a structure the provider reads as JSON; null when it is a structure the provider does not take.</summary>
     private static string? Setting(string kind, string key, object? value) => value switch
