@@ -22,6 +22,9 @@ TOOLS=(prometheus:prometheus curl:curl kubectl:kubernetes-client)
 # The tests' own control plane, on ports and in a directory of its own (a developer's own one is left alone).
 export K8S_CP_RUN=${K8S_CP_RUN:-/tmp/fledge-test-k8s}
 export APISERVER_PORT=${APISERVER_PORT:-16443} ETCD_PORT=${ETCD_PORT:-23890} ETCD_PEER_PORT=${ETCD_PEER_PORT:-23900} KCM_PORT=${KCM_PORT:-10357}
+# The controllers the tests need beside Fledge's operator: the Deployment controller (the differential test), the Job
+# controller (the job analysis provider) and what namespaces and ServiceAccounts need
+export K8S_CP_CONTROLLERS=${K8S_CP_CONTROLLERS:-deployment,replicaset,job,serviceaccount,serviceaccount-token,namespace,garbagecollector}
 
 setup() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (https://dot.net); it is all Fledge needs by hand"
@@ -46,7 +49,7 @@ setup() {
 # Runs the control plane script as root (sudo when needed), with the tests' ports and directory.
 control_plane() {
   local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo --preserve-env=K8S_CP_RUN,APISERVER_PORT,ETCD_PORT,ETCD_PEER_PORT,KCM_PORT)
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo --preserve-env=K8S_CP_RUN,APISERVER_PORT,ETCD_PORT,ETCD_PEER_PORT,KCM_PORT,K8S_CP_CONTROLLERS)
   "${sudo[@]}" tests/kubernetes/control-plane.sh "$@"
 }
 

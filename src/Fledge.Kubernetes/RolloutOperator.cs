@@ -76,7 +76,8 @@ public sealed class RolloutOperator : IAsyncDisposable
         IEnumerable<Metrics.IMetricProvider> kubernetesMetrics = client is k8s.Kubernetes kubernetes
             ? [new Metrics.Kubernetes.KubernetesMetricProvider(kubernetes.HttpClient, kubernetes.BaseUri, throughServerOnly: true)]
             : [];
-        var providers = new Metrics.MetricProviders([new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http), .. kubernetesMetrics], _time);
+        var providers = new Metrics.MetricProviders(
+            [new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http), .. kubernetesMetrics, new ClusterJobProvider(client)], _time);
         _analysis = new ClusterAnalysis(_rollouts, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
         foreach (var cache in _templates)
         {

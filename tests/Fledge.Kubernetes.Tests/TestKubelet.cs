@@ -117,7 +117,7 @@ internal sealed class TestKubelet : IAsyncDisposable
             }
 
             await Task.Delay(ReadyAfter);
-            if (!await ReportAsync(pod))
+            if (!await (pod.Metadata.OwnerReferences?.Any(o => o.Kind == "Job") == true ? CompleteAsync(pod) : ReportAsync(pod)))
             {
                 _handled.TryRemove(name, out _);
             }
@@ -152,6 +152,34 @@ internal sealed class TestKubelet : IAsyncDisposable
                 Started = true,
                 RestartCount = 0,
                 State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
+            }).ToList(),
+        };
+        var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
+        return await Try(_client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, _namespace));
+    }
+
+    /// <summary>
+    /// A Job's pod runs to its end: the container exits with the code its command says last ("exit 3"; 0 without one), and
+    /// the pod is Succeeded or Failed, reported through the status subresource as a kubelet does.
+    /// </summary>
+    private async Task<bool> CompleteAsync(V1Pod pod)
+    {
+        var now = DateTime.UtcNow;
+        var codes = pod.Spec.Containers.Select(c => System.Text.RegularExpressions.Regex.Matches(string.Join(' ', (c.Command ?? []).Concat(c.Args ?? [])), @"exit (\d+)")
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).LastOrDefault()).ToList();
+        var status = new V1PodStatus
+        {
+            Phase = codes.All(code => code == 0) ? "Succeeded" : "Failed",
+            HostIP = "127.0.0.1",
+            StartTime = now,
+            ContainerStatuses = pod.Spec.Containers.Select((c, i) => new V1ContainerStatus
+            {
+                Name = c.Name,
+                Image = c.Image,
+                ImageID = c.Image,
+                Ready = false,
+                RestartCount = 0,
+                State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = codes[i], StartedAt = now, FinishedAt = now, Reason = codes[i] == 0 ? "Completed" : "Error" } },
             }).ToList(),
         };
         var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
