@@ -87,7 +87,19 @@ public static class AnalysisTemplateReader
             var written = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in settings ?? [])
             {
-                if (Setting(kind, key, value) is { } text)
+                string? text;
+                try
+                {
+                    text = Setting(kind, key, value);
+                }
+                catch (UnquotedTemplateException)
+                {
+                    errors.Add(FieldError.Invalid($"spec.metrics[{i}].provider.{kind}.{key}", "{...}",
+                        "a value written {{args.NAME}} without quotes is read by YAML as a mapping, not text: write it in quotes, \"{{args.NAME}}\""));
+                    continue;
+                }
+
+                if (text is not null)
                 {
                     written[key] = text;
                 }
@@ -179,7 +191,51 @@ public static class AnalysisTemplateReader
         System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False } element => element.GetRawText(),
         System.Text.Json.JsonElement element when Structured.Contains((kind, key)) => element.GetRawText(),
         IConvertible convertible when value is not System.Collections.IEnumerable => convertible.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ when Structured.Contains((kind, key)) => System.Text.Json.JsonSerializer.Serialize(value),
+        _ when Structured.Contains((kind, key)) => Json(value)?.ToJsonString(),
         _ => null,
     };
+
+    /// <summary>
+    /// A structure as the YAML reader gives it (mappings, sequences, text) in JSON; null when a mapping has a key that is not
+    /// text, which is how YAML reads an unquoted {{args.NAME}}.
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonNode? Json(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                return null;
+            case string text:
+                return System.Text.Json.Nodes.JsonValue.Create(text);
+            case System.Text.Json.JsonElement element:
+                return System.Text.Json.Nodes.JsonNode.Parse(element.GetRawText());
+            case System.Collections.IDictionary map:
+                var obj = new System.Text.Json.Nodes.JsonObject();
+                foreach (System.Collections.DictionaryEntry entry in map)
+                {
+                    if (entry.Key is not string name)
+                    {
+                        throw new UnquotedTemplateException();
+                    }
+
+                    obj[name] = Json(entry.Value);
+                }
+
+                return obj;
+            case System.Collections.IEnumerable list:
+                var array = new System.Text.Json.Nodes.JsonArray();
+                foreach (var item in list)
+                {
+                    array.Add(Json(item));
+                }
+
+                return array;
+            case IConvertible convertible:
+                return System.Text.Json.Nodes.JsonValue.Create(convertible.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            default:
+                return System.Text.Json.Nodes.JsonValue.Create(value.ToString());
+        }
+    }
+
+    private sealed class UnquotedTemplateException : Exception;
 }

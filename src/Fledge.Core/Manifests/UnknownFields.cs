@@ -82,10 +82,32 @@ internal static class UnknownFields
             }
             else
             {
-                found.Add(new Unknown(field, name, key, Suggestion(properties.Keys, name)));
+                found.Add(new Unknown(field, name, key, ArgoHint(path, name) ?? Suggestion(properties.Keys, name)));
             }
         }
     }
+
+    /// <summary>Argo's traffic routers, which Fledge's own Service proxy stands in for on one host.</summary>
+    private static readonly HashSet<string> ArgoRouters = new(StringComparer.Ordinal)
+    {
+        "nginx", "istio", "alb", "smi", "ambassador", "appMesh", "traefik", "apisix", "plugins",
+    };
+
+    /// <summary>What to write instead of an Argo field Fledge does not take, where there is something to say.</summary>
+    private static string? ArgoHint(string path, string name) => (path, name) switch
+    {
+        (_, _) when path.EndsWith("canary.trafficRouting", StringComparison.Ordinal) && ArgoRouters.Contains(name) =>
+            $": Argo's {name} router is not one Fledge drives; Fledge splits traffic with its own Service proxy: write trafficRouting: {{}} " +
+            "(with managedRoutes for header and mirror routes), or leave trafficRouting out to split by replica counts",
+        (_, "experiment") when path.Contains("canary.steps[", StringComparison.Ordinal) =>
+            ": Fledge does not run experiment steps; compare the canary with the stable revision in an analysis step with the judge provider " +
+            "(provider: {judge: {...}}), or remove the step",
+        (_, "pingPong") => ": Fledge does not run ping-pong canaries; use canaryService and stableService",
+        (_, "canaryMetadata" or "stableMetadata" or "activeMetadata" or "previewMetadata") =>
+            $": Fledge does not add {name} to the pods; the pod-template-hash label tells the revisions apart (a Service selects by it)",
+        (_, "antiAffinity") => ": one host has no nodes to spread the revisions over; remove it",
+        _ => null,
+    };
 
     /// <summary>", did you mean \"maxSurge\"?" or the fields that exist here.</summary>
     private static string Suggestion(IEnumerable<string> names, string field)
