@@ -69,6 +69,7 @@ internal sealed class ClusterAnalysis(
                 context = new MeasureContext(now)
                 {
                     CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet), Namespace = obj.Metadata.NamespaceProperty,
+                    Rollout = obj.Metadata.Name,
                 };
             }
             catch (InvalidRolloutException)

@@ -121,6 +121,11 @@ internal sealed class KubernetesPlatform(
                 break;
             case RecordEvent recorded:
                 Record(obj, recorded, now);
+                if (Notifier is { } notifier && obj.Spec?["strategy"]?["canary"]?["webhooks"] is not null)
+                {
+                    notifier.Notify(ToRollout(obj), recorded.Type, recorded.EventReason, recorded.Message);
+                }
+
                 break;
             case SetTrafficWeight:
                 // Without a traffic router the canary's share is its share of the replicas.
@@ -265,6 +270,9 @@ internal sealed class KubernetesPlatform(
     }
 
     /// <summary>The rollout as the planner reads it; its manifest errors, with field paths, when it does not validate.</summary>
+    /// <summary>Tells the rollouts' event and post-rollout webhooks of their events.</summary>
+    public Metrics.Web.WebhookNotifier? Notifier { get; init; }
+
     public static Rollout ToRollout(RolloutObject obj)
     {
         var resource = new RolloutResource

@@ -71,13 +71,13 @@ public sealed class RolloutOperator : IAsyncDisposable
             CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "analysistemplates", ns, logger),
             CustomObjects.Cache<AnalysisTemplateObject, AnalysisTemplateObjectList>(client, group, "clusteranalysistemplates", null, logger),
         })];
-        _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity);
+        _platform = new KubernetesPlatform(client, _rollouts, _replicaSets, Templates, options.Identity) { Notifier = new Metrics.Web.WebhookNotifier(_http) };
         // The custom and external metrics APIs are read through the API server, with the operator's own credentials.
         IEnumerable<Metrics.IMetricProvider> kubernetesMetrics = client is k8s.Kubernetes kubernetes
             ? [new Metrics.Kubernetes.KubernetesMetricProvider(kubernetes.HttpClient, kubernetes.BaseUri, throughServerOnly: true)]
             : [];
         var providers = new Metrics.MetricProviders(
-            [new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http), .. kubernetesMetrics, new ClusterJobProvider(client)], _time);
+            [new Metrics.Prometheus.PrometheusProvider(_http), new Metrics.Web.WebProvider(_http), .. kubernetesMetrics, new ClusterJobProvider(client), new Metrics.Web.WebhookProvider(_http)], _time);
         _analysis = new ClusterAnalysis(_rollouts, _platform, Templates, providers, key => _queue.Add(key), _time, logger);
         foreach (var cache in _templates)
         {

@@ -47,7 +47,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         var time = TimeProvider.System;
         Metrics = new RequestMetrics(Prometheus.Metrics.NewCustomRegistry(), new RequestWindows(time));
         _supervisor = new Supervisor(directory, store, _images, time, logger);
-        var platform = new LocalPlatform(store, _supervisor);
+        var platform = new LocalPlatform(store, _supervisor) { Notifier = new Fledge.Metrics.Web.WebhookNotifier(_http) };
         _services = new ServiceManager(store, Metrics, logger);
         _controller = new RolloutController(platform, time, logger);
         _supervisor.Changed += view =>
@@ -60,7 +60,8 @@ public sealed class LocalRuntime : IAsyncDisposable
         var fledgeMetrics = new Analysis.FledgeMetricProvider(Metrics.Windows);
         var providers = new Fledge.Metrics.MetricProviders(
             [fledgeMetrics, new Analysis.JudgeProvider(Metrics.Windows), new Fledge.Metrics.Prometheus.PrometheusProvider(_http), new Fledge.Metrics.Web.WebProvider(_http),
-                new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi, options.MetricsApiToken), new Analysis.JobProvider(_directory.Path)], time);
+                new Fledge.Metrics.Kubernetes.KubernetesMetricProvider(_http, options.MetricsApi, options.MetricsApiToken), new Analysis.JobProvider(_directory.Path),
+                new Fledge.Metrics.Web.WebhookProvider(_http)], time);
         var trackMetrics = new Analysis.TrackMetricReader(fledgeMetrics,
             options.MetricsApi is { } api ? new Fledge.Metrics.Kubernetes.KubernetesMetricsClient(_http, api, options.MetricsApiToken) : null);
         _analysis = new Analysis.AnalysisRunner(platform, providers, trackMetrics, _controller, time, logger);

@@ -26,6 +26,9 @@ public sealed record MeasureContext(DateTimeOffset Since)
 
     /// <summary>The rollout's namespace on a cluster (the default namespace of a Kubernetes metric).</summary>
     public string? Namespace { get; init; }
+
+    /// <summary>The rollout measured for (a webhook tells its receiver which).</summary>
+    public string? Rollout { get; init; }
 }
 
 /// <summary>A provider could not produce a value: unreachable, a bad query, an empty result.</summary>

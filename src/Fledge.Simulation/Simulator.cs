@@ -148,6 +148,9 @@ public sealed class Simulator
         {
             var measurement = _options.MetricValues.TryGetValue((due.Metric.Name, image), out var value)
                 ? MeasurementAssessor.Assess(due.Metric, [value], _now, _now)
+                // A webhook gate is taken to answer as a release that goes well would: yes to confirm-*, no to rollback
+                : due.Metric.Provider.Kind == "webhook"
+                ? MeasurementAssessor.Assess(due.Metric, [due.Metric.Provider.Setting("type") == Core.Rollouts.Webhook.Rollback ? 0 : 1], _now, _now)
                 : Measurement.Error(_now, $"no simulated value for metric \"{due.Metric.Name}\" on {image}; add --metric {due.Metric.Name}=VALUE@{image}");
             canary = CanaryAnalysis.Record(canary, due.Background, due.Metric, measurement);
             _cluster.Note($"measured {measurement.Message} ({measurement.Phase})");

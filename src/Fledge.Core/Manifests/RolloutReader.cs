@@ -186,18 +186,26 @@ public static class RolloutReader
                     (m.Headers ?? []).ToImmutableSortedDictionary(h => h.Key, h => MatchOf(h.Value)!, StringComparer.OrdinalIgnoreCase))).ToImmutableArray()),
             _ => throw new FormatException("unchecked canary step"),
         }).ToImmutableArray();
+        var hooks = (canary.Webhooks ?? []).Select(WebhookOf).ToList();
+        var background = canary.Analysis is { } written ? AnalysisOf(written, metadata) : null;
+        (steps, background) = Planning.Webhooks.Gates(hooks, steps, background);
         return new RolloutStrategy(StrategyType.Canary, surge, unavailable)
         {
             Canary = new CanaryStrategy(canary.CanaryService, canary.StableService, steps, surge, unavailable,
                 AbortScaleDownDelay(canary), ScaleDownDelay(canary), canary.TrafficRouting is not null)
             {
-                Analysis = canary.Analysis is { } background ? AnalysisOf(background, metadata) : null,
+                Analysis = background,
+                Notifications = [.. hooks.Where(h => h.Type is Webhook.PostRollout or Webhook.Event)],
                 DynamicStableScale = canary.DynamicStableScale == true,
                 ScaleDownDelayRevisionLimit = canary.ScaleDownDelayRevisionLimit,
                 MinPodsPerReplicaSet = canary.MinPodsPerReplicaSet,
             },
         };
     }
+
+    private static Webhook WebhookOf(WebhookResource hook) => new(hook.Name!, hook.Type!, hook.Url!,
+        hook.Timeout is { } text && Durations.TryParse(text, out var timeout) ? timeout : TimeSpan.FromSeconds(10), hook.Retries ?? 0,
+        (hook.Metadata ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal));
 
     /// <summary>A setWeight out of maxTrafficWeight as the percentage of requests it means (rounded to the nearest).</summary>
     private static int Percent(int weight, int? maxTrafficWeight) =>

@@ -146,6 +146,29 @@ public sealed class CanaryStrategyResource
 
     /// <summary>Analysis that runs in the background from startingStep until the canary is promoted.</summary>
     public RolloutAnalysisResource? Analysis { get; set; }
+
+    /// <summary>Flagger's webhooks: HTTP gates and notifications at the points of a release.</summary>
+    public List<WebhookResource>? Webhooks { get; set; }
+}
+
+/// <summary>
+/// A webhook as Flagger writes it: confirm-rollout (before the canary starts; waits for a 2xx), pre-rollout (before it
+/// gets traffic; failures past retries abort), confirm-promotion (before promotion; waits), rollback (asked while the
+/// canary runs; a 2xx aborts it), post-rollout (after promotion or abort) and event (every event of the release).
+/// </summary>
+public sealed class WebhookResource
+{
+    public string? Name { get; set; }
+
+    public string? Type { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? Timeout { get; set; }
+
+    public int? Retries { get; set; }
+
+    public Dictionary<string, string>? Metadata { get; set; }
 }
 
 /// <summary>One canary step; exactly one field is set.</summary>

@@ -52,6 +52,7 @@ public static class CanaryAnalysis
             errors.AddRange(resolveErrors);
         }
 
+        metrics.AddRange(analysis.Inline.IsDefault ? [] : analysis.Inline);
         return (metrics.ToImmutable(), errors);
     }
 

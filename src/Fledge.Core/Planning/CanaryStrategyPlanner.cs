@@ -370,8 +370,11 @@ internal static class CanaryStrategyPlanner
     }
 
     /// <summary>All steps done: the canary becomes stable; the previous stable goes after scaleDownDelaySeconds (at once without a router).</summary>
-    private static CanaryStatus Promote(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState newRs) =>
-        status with
+    private static CanaryStatus Promote(Pass pass, CanaryStrategy canary, CanaryStatus status, ReplicaSetState newRs)
+    {
+        pass.Event(RecordEvent.Normal, "RolloutCompleted",
+            $"Rollout completed update to revision {newRs.Revision} ({newRs.Name}): {(status.PromoteFull ? "Full promotion requested" : $"Completed all {canary.Steps.Length} canary steps")}");
+        return status with
         {
             StableReplicaSet = newRs.Name,
             CanaryReplicaSet = null,
@@ -385,6 +388,7 @@ internal static class CanaryStrategyPlanner
             Phase = RolloutPhases.Progressing,
             Message = $"revision {newRs.Revision} promoted to stable",
         };
+    }
 
     /// <summary>
     /// A canary without a router: one pass of Argo's arithmetic (<see cref="CanaryReplicaCounts.Basic"/>) toward the counts

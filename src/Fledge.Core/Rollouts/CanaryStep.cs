@@ -31,7 +31,8 @@ public sealed record SetCanaryScaleStep(int? Replicas, int? Weight, bool MatchTr
 /// <summary>Run analysis templates; the step completes when they succeed, and a failure aborts the canary.</summary>
 public sealed record AnalysisStep(Analysis.RolloutAnalysis Analysis) : CanaryStep
 {
-    public override string Describe() => $"analysis: {string.Join(", ", Analysis.Templates)}";
+    public override string Describe() =>
+        $"analysis: {string.Join(", ", Analysis.Templates.Concat(Analysis.Inline.IsDefault ? [] : Analysis.Inline.Select(m => $"webhook {m.Name}")))}";
 }
 
 /// <summary>

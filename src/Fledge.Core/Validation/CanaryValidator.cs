@@ -105,6 +105,41 @@ internal static class CanaryValidator
             }
         }
 
+        var hooks = canary.Webhooks ?? [];
+        for (var i = 0; i < hooks.Count; i++)
+        {
+            var path = $"{Path}.webhooks[{i}]";
+            if (string.IsNullOrEmpty(hooks[i].Name))
+            {
+                errors.Add(FieldError.Required($"{path}.name"));
+            }
+            else if (hooks.Take(i).Any(h => h.Name == hooks[i].Name))
+            {
+                errors.Add(FieldError.Duplicate($"{path}.name", hooks[i].Name));
+            }
+
+            if (hooks[i].Type is not { } type || !Webhook.Types.Contains(type))
+            {
+                errors.Add(hooks[i].Type is null ? FieldError.Required($"{path}.type", $"one of {string.Join(", ", Webhook.Types)}")
+                    : FieldError.NotSupported($"{path}.type", hooks[i].Type, Webhook.Types));
+            }
+
+            if (!Uri.TryCreate(hooks[i].Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                errors.Add(FieldError.Invalid($"{path}.url", hooks[i].Url ?? "", "must be an absolute http or https URL"));
+            }
+
+            if (hooks[i].Timeout is { } timeout && !Durations.TryParse(timeout, out _))
+            {
+                errors.Add(FieldError.Invalid($"{path}.timeout", timeout, "must be a duration such as 10s or 1m"));
+            }
+
+            if (hooks[i].Retries is < 0)
+            {
+                errors.Add(FieldError.Invalid($"{path}.retries", hooks[i].Retries!.Value, "must be greater than or equal to 0"));
+            }
+        }
+
         var steps = canary.Steps ?? [];
         var managed = (canary.TrafficRouting?.ManagedRoutes ?? []).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)

@@ -120,7 +120,10 @@ internal sealed class AnalysisRunner(
         string? RevisionOf(string? replicaSet) => replicaSet is null ? null
             : platform.ReplicaSetsOf(record.Name).FirstOrDefault(rs => rs.Name == replicaSet)?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var canary = record.Status.Canary;
-        return new MeasureContext(due.RunStartedAt) { CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet) };
+        return new MeasureContext(due.RunStartedAt)
+        {
+            CanaryRevision = RevisionOf(canary?.CanaryReplicaSet), StableRevision = RevisionOf(canary?.StableReplicaSet), Rollout = record.Name, Namespace = "default",
+        };
     }
 
     /// <summary>

@@ -131,6 +131,9 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
     /// <summary>Raised (under the gate) when a canary's routes may have changed: after its status is written.</summary>
     public event Action<IReadOnlyList<Services.CanaryRoute>>? RoutesChanged;
 
+    /// <summary>Tells the rollouts' event and post-rollout webhooks of their events (after each is stored).</summary>
+    public Fledge.Metrics.Web.WebhookNotifier? Notifier { get; init; }
+
     /// <summary>Held around every read and change of rollouts and replica sets.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -336,6 +339,7 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
                 break;
             case RecordEvent recorded:
                 _store.AddEvent($"{record.Kind}/{rolloutName}", now, recorded.Type, recorded.EventReason, recorded.Message);
+                Notifier?.Notify(record.Rollout, recorded.Type, recorded.EventReason, recorded.Message);
                 break;
         }
     }

@@ -83,6 +83,10 @@ public sealed class CanaryValidationTests
     [InlineData("- pause: {}", "- setMirrorRoute: {name: t, percentage: 150, match: [{path: {regex: \"(\"}}]}",
         "spec.strategy.canary.steps[3].setMirrorRoute.percentage: Invalid value: 150: must be between 0 and 100",
         "trafficRouting: {}\n", "trafficRouting: {managedRoutes: [{name: t}]}\n")]
+    [InlineData("      steps:\n", "      webhooks: [{name: gate, type: confirm-everything, url: \"http://127.0.0.1:9/x\"}]\n      steps:\n",
+        "spec.strategy.canary.webhooks[0].type: Unsupported value: \"confirm-everything\": supported values: \"confirm-rollout\", \"pre-rollout\", \"confirm-promotion\", \"rollback\", \"post-rollout\", \"event\"")]
+    [InlineData("      steps:\n", "      webhooks: [{name: gate, type: rollback, url: \"ftp://x\"}]\n      steps:\n",
+        "spec.strategy.canary.webhooks[0].url: Invalid value: \"ftp://x\": must be an absolute http or https URL")]
     public void Read_InvalidCanary_ReportsTheField(string replace, string by, string expected, string? alsoReplace = null, string? alsoBy = null)
     {
         var yaml = Valid.Replace(replace, by, StringComparison.Ordinal);
@@ -129,6 +133,29 @@ public sealed class CanaryValidationTests
     [InlineData(null, null, "tester/[0-9]+", "tester/42b", false)]
     public void StringMatch_IsExactPrefixOrAWholeValueRegex(string? exact, string? prefix, string? regex, string value, bool matches) =>
         new StringMatch(exact, prefix, regex).Matches(value).ShouldBe(matches);
+
+    [Fact]
+    public void Read_Webhooks_BecomeGatesAroundTheStepsAndNotifications()
+    {
+        var (rollout, errors) = Read(Valid.Replace("      steps:\n", """
+                  webhooks:
+                  - {name: approve, type: confirm-rollout, url: "http://127.0.0.1:9/a"}
+                  - {name: load, type: pre-rollout, url: "http://127.0.0.1:9/b", retries: 2}
+                  - {name: sign-off, type: confirm-promotion, url: "http://127.0.0.1:9/c"}
+                  - {name: panic, type: rollback, url: "http://127.0.0.1:9/d"}
+                  - {name: chat, type: event, url: "http://127.0.0.1:9/e"}
+                  steps:
+
+            """, StringComparison.Ordinal));
+
+        errors.ShouldBeEmpty();
+        var canary = rollout!.Spec.Strategy.Canary!;
+        canary.Steps.Select(s => s.Describe()).ShouldBe(
+            ["analysis: webhook approve", "analysis: webhook load", "setWeight: 20", "pause: 90s", "setCanaryScale: 2 replicas", "pause (until promoted)", "analysis: webhook sign-off"]);
+        canary.Analysis!.Inline.ShouldHaveSingleItem().Name.ShouldBe("panic");
+        canary.Notifications.ShouldHaveSingleItem().Name.ShouldBe("chat");
+        ((AnalysisStep)canary.Steps[1]).Analysis.Inline[0].FailureLimit.ShouldBe(2, "pre-rollout fails past its retries");
+    }
 }
 
 public sealed class BlueGreenValidationTests
