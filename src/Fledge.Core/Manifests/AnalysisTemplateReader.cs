@@ -91,6 +91,11 @@ public static class AnalysisTemplateReader
                 try
                 {
                     text = Setting(kind, key, value);
+                    if (text is not null && Structured.Contains((kind, key)))
+                    {
+                        // As written, with YAML's types (backoffLimit: 0 is a number, args: ["0"] text): from the node itself
+                        text = Written(obj.Node, i, kind, key) is { } node ? YamlJson.ToJson(node)?.ToJsonString() ?? text : text;
+                    }
                 }
                 catch (UnquotedTemplateException)
                 {
@@ -177,6 +182,16 @@ public static class AnalysisTemplateReader
         {
             errors.Add(FieldError.Invalid(field, pattern, $"not a regular expression: {e.Message}"));
         }
+    }
+
+    /// <summary>spec.metrics[index].provider.KIND.KEY as written, or null.</summary>
+    private static YamlDotNet.RepresentationModel.YamlNode? Written(YamlDotNet.RepresentationModel.YamlMappingNode root, int index, string kind, string key)
+    {
+        static YamlDotNet.RepresentationModel.YamlNode? Child(YamlDotNet.RepresentationModel.YamlNode? node, string name) =>
+            node is YamlDotNet.RepresentationModel.YamlMappingNode mapping
+            && mapping.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(name), out var value) ? value : null;
+        var metrics = Child(root, "spec") is { } spec ? Child(spec, "metrics") as YamlDotNet.RepresentationModel.YamlSequenceNode : null;
+        return metrics is not null && index < metrics.Children.Count ? Child(Child(Child(metrics.Children[index], "provider"), kind), key) : null;
     }
 
     /// <summary>The web provider's settings that are structures (Argo's headers list and jsonBody), kept as their JSON.</summary>

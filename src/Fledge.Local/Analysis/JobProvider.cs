@@ -112,8 +112,8 @@ public sealed class JobProvider(string workingDirectory) : IMetricProvider
                 throw new MetricProviderException("the job provider needs spec.template.spec.containers");
             }
 
-            var backoff = spec.TryGetProperty("backoffLimit", out var b) && b.TryGetInt32(out var limit) ? limit : 6;
-            TimeSpan? deadline = spec.TryGetProperty("activeDeadlineSeconds", out var d) && d.TryGetInt32(out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
+            var backoff = Int(spec, "backoffLimit") ?? 6;
+            TimeSpan? deadline = Int(spec, "activeDeadlineSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
             return new Job(containers, Math.Max(0, backoff), deadline);
         }
         catch (JsonException e)
@@ -121,6 +121,11 @@ public sealed class JobProvider(string workingDirectory) : IMetricProvider
             throw new MetricProviderException($"the job provider's spec is not a Job spec: {e.Message}", e);
         }
     }
+
+    private static int? Int(JsonElement element, string property) =>
+        !element.TryGetProperty(property, out var value) ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number
+        : int.TryParse(value.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
 
     private static List<string> Strings(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray().Select(v => v.ToString())] : [];
