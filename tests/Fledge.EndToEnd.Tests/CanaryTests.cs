@@ -31,7 +31,9 @@ public sealed class CanaryTests
         runtime.Apply(Canary("v2"));
         await RestartTests.WaitUntilAsync(() => runtime.Fledge("get", "rollouts", "-o", "wide").Output.Contains("Paused", StringComparison.Ordinal));
 
-        // Then exactly a quarter of the stable Service's requests reach the canary, and the canary Service reaches only it
+        // Then exactly a quarter of the stable Service's requests reach the canary, spread evenly (every fourth, not
+        // a run of 25 in each hundred), and the canary Service reaches only it
+        (await CountAsync(stablePort, 8)).GetValueOrDefault("Howdy World!\n").ShouldBe(2, "2 of the first 8");
         var split = await CountAsync(stablePort, 400);
         split.GetValueOrDefault("Howdy World!\n").ShouldBe(100);
         split.GetValueOrDefault("Hello World!\n").ShouldBe(300);

@@ -98,8 +98,8 @@ internal sealed class ServiceProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sets where requests go: <paramref name="canaryWeight"/> percent of them to the canary endpoints (exactly:
-    /// the n-th request of every hundred decides), the rest to the primary ones; an empty group sends its share
+    /// Sets where requests go: <paramref name="canaryWeight"/> percent of them to the canary endpoints (exactly,
+    /// spread evenly), the rest to the primary ones; an empty group sends its share
     /// to the other.
     /// </summary>
     public void SetEndpoints(IEnumerable<ServiceEndpoint> primary, IEnumerable<ServiceEndpoint>? canary = null, int canaryWeight = 0, ActiveRoutes? routes = null) =>
@@ -128,7 +128,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
             var routing = Volatile.Read(ref _routing);
             var toCanary = routing.Canary.Length > 0
                 && (routing.Primary.Length == 0 || HeaderRouted(routing, context.Request)
-                    || (uint)Interlocked.Increment(ref _split) % 100 < (uint)routing.Weight);
+                    || Spread(ref _split, routing.Weight));
             var endpoints = toCanary ? routing.Canary : routing.Primary.Length > 0 ? routing.Primary : routing.Canary;
             if (endpoints.Length == 0)
             {
@@ -159,6 +159,16 @@ internal sealed class ServiceProxy : IAsyncDisposable
             _metrics.Record(_service, endpoint.Revision, context.Response.HasStarted ? context.Response.StatusCode : 0, Stopwatch.GetElapsedTime(started), endpoint.AlsoFor);
             return;
         }
+    }
+
+    /// <summary>
+    /// Whether the next request is one of <paramref name="percent"/> in a hundred: the n-th is when n × percent / 100 passes a
+    /// whole number, so the share is exact at every count (25% sends every fourth request, not the first 25 of each 100).
+    /// </summary>
+    private static bool Spread(ref int counter, int percent)
+    {
+        var n = (long)(uint)Interlocked.Increment(ref counter);
+        return n * percent / 100 != (n - 1) * percent / 100;
     }
 
     /// <summary>Whether a header route sends the request to the canary: all the headers of one of the routes match.</summary>
@@ -194,9 +204,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
             return;
         }
 
-        // The n-th matching request is copied when n × percentage / 100 passes a whole number: evenly spread, exact at every count
-        var n = (long)(uint)Interlocked.Increment(ref _mirrorSplit);
-        if (n * route.Percentage / 100 == (n - 1) * route.Percentage / 100)
+        if (!Spread(ref _mirrorSplit, route.Percentage))
         {
             return;
         }
