@@ -45,7 +45,4 @@ internal static class CanaryWeights
 
         return (null, null);
     }
-
-    /// <summary>ceil(weight% of replicas): 25% of 5 is 2, 20% of 4 is 1, 1% of 10 is 1.</summary>
-    public static int Scaled(int weight, int replicas) => (int)Math.Ceiling(weight * replicas / 100.0);
 }

@@ -16,7 +16,7 @@ public sealed class CanaryWeightsTests
     [InlineData(0, 10, 0)]
     [InlineData(100, 7, 7)]
     [InlineData(50, 3, 2)]
-    public void Scaled_RoundsUp(int weight, int replicas, int expected) => CanaryWeights.Scaled(weight, replicas).ShouldBe(expected);
+    public void Share_RoundsUp(int weight, int replicas, int expected) => CanaryReplicaCounts.Share(replicas, weight).ShouldBe(expected);
 
     [Fact]
     public void WeightAt_IsTheLastSetWeightAtOrBeforeTheStep()
