@@ -19,17 +19,7 @@ public sealed partial class ArgoCorpusTests
     public void ArgoFile_LoadsOrIsRefusedWithAFieldAndWhatFledgeTakes(string file)
     {
         var path = ConformanceFiles.PathOf(Path.Combine("argo", file));
-        var loaded = ManifestLoader.LoadFile(path);
-        var messages = loaded.Errors.Select(e => e.ToString()).ToList();
-        foreach (var obj in loaded.Objects)
-        {
-            messages.AddRange(obj.Resource switch
-            {
-                RolloutResource or k8s.Models.V1Deployment => RolloutReader.Read(obj).Errors.Select(e => e.ToString()),
-                AnalysisTemplateResource => AnalysisTemplateReader.Read(obj).Errors.Select(e => e.ToString()),
-                _ => [],
-            });
-        }
+        var messages = Errors(path);
 
         foreach (var message in messages)
         {
