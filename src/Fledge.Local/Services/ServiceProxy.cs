@@ -176,7 +176,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
     {
         foreach (var route in routing.Routes.Headers)
         {
-            if (route.Match.All(m => request.Headers.TryGetValue(m.HeaderName, out var values) && values.Any(v => m.Value.Matches(v))))
+            if (route.Match.All(m => HeaderMatches(request, m.HeaderName, m.Value)))
             {
                 return true;
             }
@@ -188,7 +188,11 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private static bool Matches(RouteMatch match, HttpRequest request) =>
         (match.Method is null || match.Method.Matches(request.Method))
         && (match.Path is null || match.Path.Matches(request.Path.Value ?? "/"))
-        && match.Headers.All(h => request.Headers.TryGetValue(h.Key, out var values) && values.Any(v => h.Value.Matches(v)));
+        && match.Headers.All(h => HeaderMatches(request, h.Key, h.Value));
+
+    /// <summary>Whether one of the values of the request's header <paramref name="name"/> matches.</summary>
+    private static bool HeaderMatches(HttpRequest request, string name, StringMatch match) =>
+        request.Headers.TryGetValue(name, out var values) && values.Any(v => match.Matches(v));
 
     /// <summary>
     /// Sends a copy of the request to a canary endpoint when a mirror route matches it (the first route that does, its
