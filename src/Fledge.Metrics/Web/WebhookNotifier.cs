@@ -23,17 +23,9 @@ public sealed class WebhookNotifier(HttpClient http)
         {
             if (hook.Type == Webhook.Event || (hook.Type == Webhook.PostRollout && Ends.Contains(reason)))
             {
-                var payload = new Dictionary<string, object?>
-                {
-                    ["name"] = rollout.Name,
-                    ["namespace"] = rollout.Namespace,
-                    ["phase"] = reason,
-                    ["type"] = hook.Type,
-                    ["webhook"] = hook.Name,
-                    ["eventType"] = eventType,
-                    ["eventMessage"] = message,
-                    ["metadata"] = hook.Metadata,
-                };
+                var payload = WebhookProvider.Payload(rollout.Name, rollout.Namespace, reason, hook.Type, hook.Name, hook.Metadata);
+                payload["eventType"] = eventType;
+                payload["eventMessage"] = message;
                 Interlocked.Increment(ref _inFlight);
                 _ = Task.Run(() => PostAsync(hook, payload));
             }

@@ -13,6 +13,17 @@ public sealed class WebhookProvider(HttpClient http) : IMetricProvider
 {
     public string Kind => "webhook";
 
+    /// <summary>What a webhook is POSTed, gate or notification, as Flagger sends it: the release, the phase and the webhook's metadata.</summary>
+    public static Dictionary<string, object?> Payload(string? rollout, string ns, string phase, string type, string webhook, IReadOnlyDictionary<string, string> metadata) => new()
+    {
+        ["name"] = rollout,
+        ["namespace"] = ns,
+        ["phase"] = phase,
+        ["type"] = type,
+        ["webhook"] = webhook,
+        ["metadata"] = metadata,
+    };
+
     public async Task<IReadOnlyList<double>> ReadAsync(AnalysisMetric metric, MeasureContext context, CancellationToken cancel)
     {
         var url = metric.Provider.Setting("url");
@@ -21,15 +32,8 @@ public sealed class WebhookProvider(HttpClient http) : IMetricProvider
         var metadata = metric.Provider.Setting("metadata") is { Length: > 0 } json
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? []
             : [];
-        var payload = new Dictionary<string, object?>
-        {
-            ["name"] = context.Rollout,
-            ["namespace"] = context.Namespace ?? "default",
-            ["phase"] = metric.Provider.Setting("type"),
-            ["type"] = metric.Provider.Setting("type"),
-            ["webhook"] = metric.Name,
-            ["metadata"] = metadata,
-        };
+        var type = metric.Provider.Setting("type");
+        var payload = Payload(context.Rollout, context.Namespace ?? "default", type, type, metric.Name, metadata);
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
