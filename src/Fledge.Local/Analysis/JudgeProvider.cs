@@ -10,7 +10,8 @@ namespace Fledge.Local.Analysis;
 /// second by second over the same window, with a one-sided Mann-Whitney U test (<see cref="CanaryJudge"/>).
 /// Settings: <c>service</c> (a Service both revisions serve, usually the stable one), <c>metric</c> as NAME:WINDOW
 /// (request_failure_rate, request_latency_p50 / _p90 / _p99, request_rate), <c>alpha</c> (default 0.05) and
-/// <c>minSamples</c> (seconds with requests each revision needs; default 10). Result:
+/// <c>minSamples</c> (seconds with requests each revision needs; default 10) and <c>allowedIncrease</c> (the ratio of
+/// the canary's median to stable's a significant difference must pass to count; default 1). Result:
 /// [worse, p-value, effect size, canary median, stable median].
 /// </summary>
 internal sealed class JudgeProvider(RequestWindows windows) : IMetricProvider
@@ -44,11 +45,17 @@ internal sealed class JudgeProvider(RequestWindows windows) : IMetricProvider
         };
         var alpha = Number(settings.Setting("alpha"), 0.05, "alpha");
         var minSamples = (int)Number(settings.Setting("minSamples"), 10, "minSamples");
+        var allowedIncrease = Number(settings.Setting("allowedIncrease"), 1, "allowedIncrease");
+        if (allowedIncrease < 1)
+        {
+            throw new MetricProviderException($"allowedIncrease: \"{settings.Setting("allowedIncrease")}\" must be 1 or more (1 judges every significant increase)");
+        }
+
         var canarySamples = windows.PerSecond(service, canary, window, context.Since).Select(value).ToList();
         var stableSamples = windows.PerSecond(service, stable, window, context.Since).Select(value).ToList();
         try
         {
-            return Task.FromResult(CanaryJudge.Judge(canarySamples, stableSamples, alpha, minSamples));
+            return Task.FromResult(CanaryJudge.Judge(canarySamples, stableSamples, alpha, minSamples, allowedIncrease));
         }
         catch (ArgumentException e)
         {

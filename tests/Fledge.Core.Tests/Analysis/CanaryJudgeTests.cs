@@ -42,6 +42,19 @@ public sealed class CanaryJudgeTests
     }
 
     [Fact]
+    public void Judge_SignificantButSmallIncrease_IsNotWorse_WithinAllowedIncrease()
+    {
+        double[] canary = [.. Stable.Select(v => v * 1.3)];
+
+        CanaryJudge.Judge(canary, Stable, alpha: 0.05, minSamples: 10)[0].ShouldBe(1);
+        var tolerant = CanaryJudge.Judge(canary, Stable, alpha: 0.05, minSamples: 10, allowedIncrease: 1.5);
+        tolerant[0].ShouldBe(0);
+        tolerant[1].ShouldBeLessThan(0.05);
+        CanaryJudge.Describe(tolerant).ShouldStartWith("canary is not judged worse than stable");
+        CanaryJudge.Judge([.. Stable.Select(v => v * 2)], Stable, alpha: 0.05, minSamples: 10, allowedIncrease: 1.5)[0].ShouldBe(1);
+    }
+
+    [Fact]
     public void Judge_AllZeroFailureRates_IsNotWorse()
     {
         var result = CanaryJudge.Judge(new double[20], new double[40], alpha: 0.05, minSamples: 10);
