@@ -303,14 +303,17 @@ internal sealed class KubernetesPlatform(
     private void Create(RolloutObject obj, ReplicaSetState rs)
     {
         var ns = obj.Metadata.NamespaceProperty;
-        var hash = rs.Name[(rs.Name.LastIndexOf('-') + 1)..];
+        var hash = rs.CopiedAnnotations.ContainsKey(Annotations.Experiment) ? rs.Template.Hash : rs.Name[(rs.Name.LastIndexOf('-') + 1)..];
         var rollout = ToRollout(obj);
         var template = PodTemplateHasher.WithHashLabel(rs.Template.Spec, hash);
-        var selector = new V1LabelSelector
-        {
-            MatchLabels = new Dictionary<string, string>(rollout.Spec.Selector.MatchLabels ?? new Dictionary<string, string>()) { [Annotations.PodTemplateHashLabel] = hash },
-            MatchExpressions = rollout.Spec.Selector.MatchExpressions,
-        };
+        var selector = rs.CopiedAnnotations.ContainsKey(Annotations.Experiment)
+            // An experiment's template may have labels of its own, which the rollout's selector does not match: it selects them all.
+            ? new V1LabelSelector { MatchLabels = new Dictionary<string, string>(template.Metadata!.Labels) }
+            : new V1LabelSelector
+            {
+                MatchLabels = new Dictionary<string, string>(rollout.Spec.Selector.MatchLabels ?? new Dictionary<string, string>()) { [Annotations.PodTemplateHashLabel] = hash },
+                MatchExpressions = rollout.Spec.Selector.MatchExpressions,
+            };
         var body = new V1ReplicaSet
         {
             Metadata = new V1ObjectMeta

@@ -184,6 +184,7 @@ public static class RolloutReader
             { SetMirrorRoute: { } mirror } => new SetMirrorRouteStep(mirror.Name!, mirror.Percentage ?? 100,
                 (mirror.Match ?? []).Select(m => new RouteMatch(MatchOf(m.Method), MatchOf(m.Path),
                     (m.Headers ?? []).ToImmutableSortedDictionary(h => h.Key, h => MatchOf(h.Value)!, StringComparer.OrdinalIgnoreCase))).ToImmutableArray()),
+            { Experiment: { } experiment } => ExperimentOf(experiment, metadata),
             _ => throw new FormatException("unchecked canary step"),
         }).ToImmutableArray();
         var hooks = (canary.Webhooks ?? []).Select(WebhookOf).ToList();
@@ -202,6 +203,24 @@ public static class RolloutReader
             },
         };
     }
+
+    private static ExperimentStep ExperimentOf(ExperimentStepResource experiment, V1ObjectMeta metadata)
+    {
+        var analyses = experiment.Analyses ?? [];
+        return new ExperimentStep(
+            experiment.Duration is { } text && Durations.TryParse(text, out var duration) ? duration : null,
+            (experiment.Templates ?? []).Select(t => new ExperimentTemplate(t.Name!, t.SpecRef!, t.Replicas ?? 1,
+                t.Metadata?.Labels is { Count: > 0 } labels ? labels.ToImmutableSortedDictionary(StringComparer.Ordinal) : null)).ToImmutableArray(),
+            analyses.Count == 0 ? null : AnalysisOf(ExperimentAnalyses(experiment), metadata),
+            analyses.Any(a => a.RequiredForCompletion == true));
+    }
+
+    /// <summary>An experiment's analyses as one analysis of the rollout: their templates, and their arguments (the same name has one value).</summary>
+    internal static RolloutAnalysisResource ExperimentAnalyses(ExperimentStepResource experiment) => new()
+    {
+        Templates = [.. (experiment.Analyses ?? []).Select(a => new AnalysisTemplateRefResource { TemplateName = a.TemplateName, ClusterScope = a.ClusterScope })],
+        Args = [.. (experiment.Analyses ?? []).SelectMany(a => a.Args ?? []).DistinctBy(a => a.Name)],
+    };
 
     private static Webhook WebhookOf(WebhookResource hook) => new(hook.Name!, hook.Type!, hook.Url!,
         hook.Timeout is { } text && Durations.TryParse(text, out var timeout) ? timeout : TimeSpan.FromSeconds(10), hook.Retries ?? 0,

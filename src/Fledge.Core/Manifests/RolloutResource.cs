@@ -188,6 +188,65 @@ public sealed class CanaryStepResource
 
     /// <summary>A copy of matching requests goes to the canary.</summary>
     public SetMirrorRouteResource? SetMirrorRoute { get; set; }
+
+    /// <summary>Run the stable and canary templates side by side with analyses (Argo's experiment step).</summary>
+    public ExperimentStepResource? Experiment { get; set; }
+}
+
+/// <summary>experiment: replica sets of the stable or canary template run for a duration while analyses judge them.</summary>
+public sealed class ExperimentStepResource
+{
+    public string? Duration { get; set; }
+
+    public List<ExperimentTemplateResource>? Templates { get; set; }
+
+    public List<ExperimentAnalysisResource>? Analyses { get; set; }
+
+    /// <summary>Labels and annotations Argo puts on the AnalysisRuns it creates; Fledge's runs are part of the rollout's status.</summary>
+    public Dictionary<string, object>? AnalysisRunMetadata { get; set; }
+}
+
+/// <summary>One template of an experiment: the stable or canary pod template, how many replicas, and labels of its own.</summary>
+public sealed class ExperimentTemplateResource
+{
+    public string? Name { get; set; }
+
+    public string? SpecRef { get; set; }
+
+    public int? Replicas { get; set; }
+
+    public V1LabelSelector? Selector { get; set; }
+
+    public ExperimentPodMetadataResource? Metadata { get; set; }
+
+    /// <summary>Argo creates a Service for the template; refused with the fix.</summary>
+    public Dictionary<string, object>? Service { get; set; }
+
+    /// <summary>Argo routes this share of traffic to the template through a router; refused with the fix.</summary>
+    public int? Weight { get; set; }
+}
+
+/// <summary>Labels and annotations that replace the pod template's for an experiment's replicas.</summary>
+public sealed class ExperimentPodMetadataResource
+{
+    public Dictionary<string, string>? Labels { get; set; }
+
+    public Dictionary<string, string>? Annotations { get; set; }
+}
+
+/// <summary>One analysis of an experiment: a template with its arguments.</summary>
+public sealed class ExperimentAnalysisResource
+{
+    public string? Name { get; set; }
+
+    public string? TemplateName { get; set; }
+
+    public bool? ClusterScope { get; set; }
+
+    public List<AnalysisArgResource>? Args { get; set; }
+
+    /// <summary>Without a duration, the experiment ends once its required analyses have completed.</summary>
+    public bool? RequiredForCompletion { get; set; }
 }
 
 /// <summary>setHeaderRoute: a managed route's name and the headers that send a request to the canary (none removes the route).</summary>

@@ -99,9 +99,6 @@ internal static class UnknownFields
         (_, _) when path.EndsWith("canary.trafficRouting", StringComparison.Ordinal) && ArgoRouters.Contains(name) =>
             $": Argo's {name} router is not one Fledge drives; Fledge splits traffic with its own Service proxy: write trafficRouting: {{}} " +
             "(with managedRoutes for header and mirror routes), or leave trafficRouting out to split by replica counts",
-        (_, "experiment") when path.Contains("canary.steps[", StringComparison.Ordinal) =>
-            ": Fledge does not run experiment steps; compare the canary with the stable revision in an analysis step with the judge provider " +
-            "(provider: {judge: {...}}), or remove the step",
         (_, "pingPong") => ": Fledge does not run ping-pong canaries; use canaryService and stableService",
         (_, "canaryMetadata" or "stableMetadata" or "activeMetadata" or "previewMetadata") =>
             $": Fledge does not add {name} to the pods; the pod-template-hash label tells the revisions apart (a Service selects by it)",

@@ -66,8 +66,13 @@ public static class CanaryAnalysis
             : run.Step == BlueGreenStrategyPlanner.PostAnalysisStep ? blueGreen.PostPromotionAnalysis : null
         : rollout.Spec.Strategy.Canary is not { } canary ? null
         : run.Step < 0 ? canary.Analysis
-        : run.Step < canary.Steps.Length && canary.Steps[run.Step] is AnalysisStep step ? step.Analysis
-        : null;
+        : run.Step >= canary.Steps.Length ? null
+        : canary.Steps[run.Step] switch
+        {
+            AnalysisStep step => step.Analysis,
+            ExperimentStep experiment => experiment.Analysis,
+            _ => null,
+        };
 
     /// <summary>Measurements due now for the rollout's running analyses.</summary>
     public static IReadOnlyList<DueMeasurement> Due(Rollout rollout, IReadOnlyDictionary<string, AnalysisTemplate> templates, DateTimeOffset now)

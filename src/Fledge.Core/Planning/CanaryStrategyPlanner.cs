@@ -36,8 +36,16 @@ internal static class CanaryStrategyPlanner
         status = stable.Name == newRs!.Name
             ? Steady(pass, canary, status, newRs)
             : Progress(pass, canary, status, stable, newRs, old);
+        Experiments.Retire(pass, CurrentExperiment(pass, canary, status));
         Finish(pass, status, RollingUpdateStrategy.Current(pass, newRs));
     }
+
+    /// <summary>The experiment the canary is at, whose replica sets stay; null when it is at no experiment step (or aborted, or promoted).</summary>
+    private static string? CurrentExperiment(Pass pass, CanaryStrategy canary, CanaryStatus status) =>
+        !status.Aborted && !status.PromoteFull && pass.Find(status.CanaryReplicaSet) is { } canaryRs
+        && status.CurrentStepIndex < canary.Steps.Length && canary.Steps[status.CurrentStepIndex] is ExperimentStep
+            ? Experiments.Name(pass, canaryRs, status.CurrentStepIndex)
+            : null;
 
     /// <summary>
     /// The revision that runs when a rollout without a stable revision (one that used RollingUpdate or Recreate
@@ -250,6 +258,17 @@ internal static class CanaryStrategyPlanner
                 return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : status;
             }
 
+            if (canary.Steps[index] is ExperimentStep experiment)
+            {
+                (status, var next) = Experiments.Step(pass, status, experiment, stable, newRs, index);
+                if (next)
+                {
+                    continue;
+                }
+
+                return status.Aborted ? Aborted(pass, canary, status, stable, newRs) : status;
+            }
+
             if (canary.Steps[index] is PauseStep pause)
             {
                 if (status.SkipPause)
@@ -362,7 +381,7 @@ internal static class CanaryStrategyPlanner
     }
 
     /// <summary>Marks the canary aborted because of an analysis, with a message naming the metric and its values.</summary>
-    private static CanaryStatus Abort(Pass pass, CanaryStatus status, string why)
+    internal static CanaryStatus Abort(Pass pass, CanaryStatus status, string why)
     {
         var after = status.CanaryStartedAt is { } started ? $"; all traffic is back on the stable revision, {Durations.Format(pass.Now - started)} after the canary started" : "";
         pass.Event(RecordEvent.Warning, "RolloutAborted", $"Rollout aborted update: {why}{after}");

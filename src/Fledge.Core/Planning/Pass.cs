@@ -23,7 +23,9 @@ internal sealed class Pass
         _initialStatus = Status;
         _initialRevision = RolloutRevisionOf(snapshot.Rollout);
         RolloutRevision = _initialRevision;
-        ReplicaSets = snapshot.ReplicaSets;
+        // An experiment's replica sets are the rollout's, but no revision of it: the strategies never see them.
+        ReplicaSets = snapshot.ReplicaSets.RemoveAll(Experiments.IsExperiment);
+        ExperimentReplicaSets = snapshot.ReplicaSets.RemoveAll(rs => !Experiments.IsExperiment(rs));
     }
 
     public Rollout Rollout { get; }
@@ -41,6 +43,9 @@ internal sealed class Pass
 
     /// <summary>The replica sets as this pass has left them; replaced, never changed in place (old views stay as they were).</summary>
     public ImmutableArray<ReplicaSetState> ReplicaSets { get; private set; }
+
+    /// <summary>The replica sets of the rollout's experiment steps, as this pass has left them.</summary>
+    public ImmutableArray<ReplicaSetState> ExperimentReplicaSets { get; set; }
 
     public TimeSpan? RequeueAfter { get; set; }
 

@@ -12,6 +12,12 @@ public static class Planner
     public static RolloutPlan Plan(RolloutSnapshot snapshot)
     {
         var pass = new Pass(snapshot);
+        if (pass.Spec.Strategy.Type != StrategyType.Canary)
+        {
+            // An experiment's replica sets outlive no change of strategy.
+            Experiments.Retire(pass, current: null);
+        }
+
         if (pass.Spec.Strategy.Type == StrategyType.Canary)
         {
             CanaryStrategyPlanner.Run(pass);

@@ -12,6 +12,12 @@ public static class Annotations
     public const string RollbackTo = "deprecated.deployment.rollback.to";
     public const string PodTemplateHashLabel = "pod-template-hash";
 
+    /// <summary>On an experiment's replica set: the experiment it belongs to (Argo's name: rollout-hash-revision-step).</summary>
+    public const string Experiment = "fledge.io/experiment";
+
+    /// <summary>On an experiment's replica set: which of the experiment's templates it runs.</summary>
+    public const string ExperimentTemplate = "fledge.io/experiment-template";
+
     /// <summary>Rollout annotations that are not copied to its replica sets.</summary>
     public static bool IsSkippedOnCopy(string key) => key is LastApplied or Revision or RevisionHistory
         or DesiredReplicas or MaxReplicas or RollbackTo;

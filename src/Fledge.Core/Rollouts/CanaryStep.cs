@@ -36,6 +36,38 @@ public sealed record AnalysisStep(Analysis.RolloutAnalysis Analysis) : CanarySte
 }
 
 /// <summary>
+/// Argo's experiment step: a replica set per template (the stable or the canary pod template, with labels of its own if
+/// given) runs beside the rollout's while <see cref="Analysis"/> judges them. The step completes after
+/// <see cref="Duration"/> (or, without one, once the analysis has completed when an analysis is requiredForCompletion;
+/// otherwise when promoted); a failed analysis aborts the canary. The experiment's replica sets go when the step ends.
+/// </summary>
+public sealed record ExperimentStep(TimeSpan? Duration, ImmutableArray<ExperimentTemplate> Templates, Analysis.RolloutAnalysis? Analysis, bool RequiredForCompletion)
+    : CanaryStep
+{
+    public bool Equals(ExperimentStep? other) => other is not null && Duration == other.Duration && Templates.SequenceEqual(other.Templates)
+        && Equals(Analysis, other.Analysis) && RequiredForCompletion == other.RequiredForCompletion;
+
+    public override int GetHashCode() => HashCode.Combine(Duration, Templates.Length);
+
+    public override string Describe() =>
+        $"experiment: {string.Join(" and ", Templates.Select(t => $"{t.Name} ({t.SpecRef}, {t.Replicas} replica{(t.Replicas == 1 ? "" : "s")})"))}"
+        + (Duration is { } d ? $" for {Durations.Format(d)}" : "")
+        + (Analysis is { } a ? $", analysis: {string.Join(", ", a.Templates)}" : "");
+}
+
+/// <summary>One template of an experiment: which revision's pod template (stable or canary), how many replicas, and the pod labels that replace the template's.</summary>
+public sealed record ExperimentTemplate(string Name, string SpecRef, int Replicas, ImmutableSortedDictionary<string, string>? Labels)
+{
+    public const string Stable = "stable";
+    public const string Canary = "canary";
+
+    public bool Equals(ExperimentTemplate? other) => other is not null && Name == other.Name && SpecRef == other.SpecRef && Replicas == other.Replicas
+        && (Labels ?? ImmutableSortedDictionary<string, string>.Empty).SequenceEqual(other.Labels ?? ImmutableSortedDictionary<string, string>.Empty);
+
+    public override int GetHashCode() => HashCode.Combine(Name, SpecRef, Replicas);
+}
+
+/// <summary>
 /// Requests whose headers match all of <see cref="Match"/> go to the canary, whatever the weight (Argo's setHeaderRoute);
 /// a step with the same name and no match removes the route. Routes end when the canary is promoted or aborted.
 /// </summary>

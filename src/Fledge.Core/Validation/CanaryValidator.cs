@@ -260,12 +260,17 @@ internal static class CanaryValidator
     private static void ValidateStep(CanaryStepResource step, string path, int maxWeight, List<FieldError> errors)
     {
         var set = (step.SetWeight is null ? 0 : 1) + (step.Pause is null ? 0 : 1) + (step.SetCanaryScale is null ? 0 : 1) + (step.Analysis is null ? 0 : 1)
-            + (step.SetHeaderRoute is null ? 0 : 1) + (step.SetMirrorRoute is null ? 0 : 1);
+            + (step.SetHeaderRoute is null ? 0 : 1) + (step.SetMirrorRoute is null ? 0 : 1) + (step.Experiment is null ? 0 : 1);
         if (set != 1)
         {
             errors.Add(FieldError.Invalid(path, set == 0 ? "{}" : "several",
-                "a step sets exactly one of setWeight, pause, setCanaryScale, analysis, setHeaderRoute or setMirrorRoute"));
+                "a step sets exactly one of setWeight, pause, setCanaryScale, analysis, experiment, setHeaderRoute or setMirrorRoute"));
             return;
+        }
+
+        if (step.Experiment is { } experiment)
+        {
+            ValidateExperiment(experiment, $"{path}.experiment", errors);
         }
 
         if (step.Analysis is { } analysis)
@@ -298,6 +303,102 @@ internal static class CanaryValidator
             {
                 errors.Add(FieldError.Invalid($"{path}.setCanaryScale.weight", scale.Weight!.Value, "must be between 0 and 100"));
             }
+        }
+    }
+
+    /// <summary>Argo's experiment step: named templates of the stable or canary spec, analyses with templates, a duration that parses.</summary>
+    private static void ValidateExperiment(ExperimentStepResource experiment, string path, List<FieldError> errors)
+    {
+        if (experiment.Duration is { } duration && !TryParseDuration(duration, out _))
+        {
+            errors.Add(FieldError.Invalid($"{path}.duration", duration, "must be a duration such as 30s, 5m or 1h"));
+        }
+
+        var templates = experiment.Templates ?? [];
+        if (templates.Count == 0)
+        {
+            errors.Add(FieldError.Required($"{path}.templates", "name what to run: templates: [{name: baseline, specRef: stable}, {name: canary, specRef: canary}]"));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < templates.Count; i++)
+        {
+            var template = templates[i];
+            var at = $"{path}.templates[{i}]";
+            if (string.IsNullOrEmpty(template.Name))
+            {
+                errors.Add(FieldError.Required($"{at}.name"));
+            }
+            else if (!names.Add(template.Name))
+            {
+                errors.Add(FieldError.Duplicate($"{at}.name", template.Name));
+            }
+            else if (Names.CheckLabel(template.Name) is { } why)
+            {
+                errors.Add(FieldError.Invalid($"{at}.name", template.Name, why));
+            }
+
+            if (template.SpecRef is not (ExperimentTemplate.Stable or ExperimentTemplate.Canary))
+            {
+                errors.Add(template.SpecRef is null ? FieldError.Required($"{at}.specRef", "specRef: stable or specRef: canary")
+                    : FieldError.NotSupported($"{at}.specRef", template.SpecRef, ExperimentTemplate.Stable, ExperimentTemplate.Canary));
+            }
+
+            if (template.Replicas is < 0)
+            {
+                errors.Add(FieldError.Invalid($"{at}.replicas", template.Replicas.Value, "must be greater than or equal to 0"));
+            }
+
+            if (template.Weight is not null)
+            {
+                errors.Add(FieldError.Invalid($"{at}.weight", template.Weight.Value,
+                    "Fledge does not route a share of traffic to an experiment's template; its replicas get traffic from the Services that select them (give it labels of its own with metadata.labels and a Service selecting them)"));
+            }
+
+            if (template.Service is not null)
+            {
+                errors.Add(FieldError.Invalid($"{at}.service", "{...}",
+                    "Fledge does not create a Service for an experiment's template; give the template labels of its own (metadata.labels and selector.matchLabels) and apply a Service that selects them"));
+            }
+
+            var labels = template.Metadata?.Labels;
+            if (template.Selector is { } selector && (labels is null || !Selectors.Matches(selector, labels)))
+            {
+                errors.Add(FieldError.Invalid($"{at}.selector", "{...}", "`selector` does not match template `labels`: write the same labels in metadata.labels"));
+            }
+            else if (labels is not null && template.Selector is null)
+            {
+                errors.Add(FieldError.Required($"{at}.selector", "labels of its own need a selector of them too: selector: {matchLabels: {...}}"));
+            }
+        }
+
+        if (experiment.Analyses is { Count: > 0 } analyses)
+        {
+            for (var i = 0; i < analyses.Count; i++)
+            {
+                if (string.IsNullOrEmpty(analyses[i].TemplateName))
+                {
+                    errors.Add(FieldError.Required($"{path}.analyses[{i}].templateName"));
+                }
+
+                if (string.IsNullOrEmpty(analyses[i].Name))
+                {
+                    errors.Add(FieldError.Required($"{path}.analyses[{i}].name"));
+                }
+
+                foreach (var arg in analyses[i].Args ?? [])
+                {
+                    var other = analyses.Take(i).SelectMany(a => a.Args ?? []).FirstOrDefault(a => a.Name == arg.Name);
+                    if (other is not null && (other.Value != arg.Value || other.ValueFrom is not null || arg.ValueFrom is not null))
+                    {
+                        errors.Add(FieldError.Invalid($"{path}.analyses[{i}].args", arg.Name ?? "",
+                            "an argument of this name is given to another analysis of the experiment with another value; Fledge passes one value per name to an experiment's analyses: rename one in its AnalysisTemplate"));
+                    }
+                }
+            }
+
+            var combined = RolloutReader.ExperimentAnalyses(experiment);
+            ValidateAnalysis(combined, $"{path}.analyses", errors);
         }
     }
 

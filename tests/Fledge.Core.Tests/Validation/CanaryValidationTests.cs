@@ -87,6 +87,20 @@ public sealed class CanaryValidationTests
         "spec.strategy.canary.webhooks[0].type: Unsupported value: \"confirm-everything\": supported values: \"confirm-rollout\", \"pre-rollout\", \"confirm-promotion\", \"rollback\", \"post-rollout\", \"event\"")]
     [InlineData("      steps:\n", "      webhooks: [{name: gate, type: rollback, url: \"ftp://x\"}]\n      steps:\n",
         "spec.strategy.canary.webhooks[0].url: Invalid value: \"ftp://x\": must be an absolute http or https URL")]
+    [InlineData("- pause: {}", "- experiment: {templates: [{name: canary, specRef: newest}]}",
+        "spec.strategy.canary.steps[3].experiment.templates[0].specRef: Unsupported value: \"newest\": supported values: \"stable\", \"canary\"")]
+    [InlineData("- pause: {}", "- experiment: {duration: soon, templates: [{name: canary, specRef: canary}]}",
+        "spec.strategy.canary.steps[3].experiment.duration: Invalid value: \"soon\": must be a duration such as 30s, 5m or 1h")]
+    [InlineData("- pause: {}", "- experiment: {templates: [{name: canary, specRef: canary, weight: 10}]}",
+        "spec.strategy.canary.steps[3].experiment.templates[0].weight: Invalid value: 10: Fledge does not route a share of traffic to an experiment's template; its replicas get traffic from the Services that select them (give it labels of its own with metadata.labels and a Service selecting them)")]
+    [InlineData("- pause: {}", "- experiment: {templates: [{name: a, specRef: canary}, {name: a, specRef: stable}]}",
+        "spec.strategy.canary.steps[3].experiment.templates[1].name: Duplicate value: \"a\"")]
+    [InlineData("- pause: {}", "- experiment: {templates: [{name: p, specRef: canary, selector: {matchLabels: {app: x}}, metadata: {labels: {app: y}}}]}",
+        "spec.strategy.canary.steps[3].experiment.templates[0].selector: Invalid value: \"{...}\": `selector` does not match template `labels`: write the same labels in metadata.labels")]
+    [InlineData("- pause: {}", "- experiment: {templates: [{name: c, specRef: canary}], analyses: [{name: a}]}",
+        "spec.strategy.canary.steps[3].experiment.analyses[0].templateName: Required value")]
+    [InlineData("- pause: {}", "- experiment: {}",
+        "spec.strategy.canary.steps[3].experiment.templates: Required value: name what to run: templates: [{name: baseline, specRef: stable}, {name: canary, specRef: canary}]")]
     public void Read_InvalidCanary_ReportsTheField(string replace, string by, string expected, string? alsoReplace = null, string? alsoBy = null)
     {
         var yaml = Valid.Replace(replace, by, StringComparison.Ordinal);
