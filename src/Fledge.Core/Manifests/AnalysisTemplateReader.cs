@@ -17,6 +17,17 @@ public static class AnalysisTemplateReader
     /// </summary>
     public static string ClusterKey(string name) => $"{ClusterKind}/{name}";
 
+    /// <summary>An AnalysisRun: one run's metrics and arguments, read like a template and measured by `fledge analysis run`.</summary>
+    public const string RunKind = "AnalysisRun";
+
+    /// <summary>What to do with an AnalysisRun instead of applying it: Fledge's runs belong to their rollout.</summary>
+    public const string RunAdvice =
+        "an AnalysisRun is one run of an analysis, and Fledge keeps a rollout's runs in the rollout's status: measure this one now with " +
+        "`fledge analysis run -f FILE`, or apply its metrics as an AnalysisTemplate (kind: AnalysisTemplate) and name it in the rollout's analysis";
+
+    /// <summary>How an AnalysisRun is told apart from a template of the same name.</summary>
+    public static string RunKey(string name) => $"{RunKind}/{name}";
+
     public static (AnalysisTemplate? Template, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
     {
         var resource = (AnalysisTemplateResource)obj.Resource;
@@ -28,6 +39,11 @@ public static class AnalysisTemplateReader
         }
 
         PodTemplateValidator.ValidateMetadata(resource.Metadata, "metadata", errors);
+        if (resource.Spec?.Terminate is not null && obj.Kind != RunKind)
+        {
+            errors.Add(FieldError.Forbidden("spec.terminate", $"only an AnalysisRun is terminated, not an {obj.Kind}; remove it"));
+        }
+
         var writtenArgs = resource.Spec?.Args ?? [];
         for (var i = 0; i < writtenArgs.Count; i++)
         {
@@ -129,7 +145,13 @@ public static class AnalysisTemplateReader
             return (null, located);
         }
 
-        var template = new AnalysisTemplate(obj.Kind == ClusterKind ? ClusterKey(name!) : name!, args, metrics.ToImmutable())
+        var templateKey = obj.Kind switch
+        {
+            ClusterKind => ClusterKey(name!),
+            RunKind => RunKey(name!),
+            _ => name!,
+        };
+        var template = new AnalysisTemplate(templateKey, args, metrics.ToImmutable())
         {
             Options = OptionsOf(resource.Spec?.DryRun, resource.Spec?.MeasurementRetention),
         };

@@ -25,6 +25,9 @@ public sealed class AnalysisTemplateSpecResource
 
     /// <summary>How many measurements to keep of metrics (by name, a regular expression); 10 otherwise.</summary>
     public List<MeasurementRetentionResource>? MeasurementRetention { get; set; }
+
+    /// <summary>An AnalysisRun's: stop measuring (Argo's `kubectl argo rollouts terminate analysisrun`).</summary>
+    public bool? Terminate { get; set; }
 }
 
 public sealed class DryRunResource

@@ -24,12 +24,15 @@ public static class ResourceKinds
         (ArgoApiVersion, "AnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
         (FledgeApiVersion, "ClusterAnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
         (ArgoApiVersion, "ClusterAnalysisTemplate", ResourceReader.For<AnalysisTemplateResource>()),
+        // One run of an analysis, as Argo's controller writes it (and `kubectl get analysisrun -o yaml` prints it): its metrics and arguments.
+        (FledgeApiVersion, AnalysisTemplateReader.RunKind, ResourceReader.For<AnalysisTemplateResource>()),
+        (ArgoApiVersion, AnalysisTemplateReader.RunKind, ResourceReader.For<AnalysisTemplateResource>()),
         (Kanarini.CanaryDeployment.ApiVersion, Kanarini.CanaryDeployment.KindName, ResourceReader.For<CanaryDeploymentResource>()),
     ];
 
     /// <summary>Shown when a kind is not known: the kinds people write, not every legacy spelling.</summary>
     public const string Supported =
-        "\"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=Rollout\", \"argoproj.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=ClusterAnalysisTemplate\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"";
+        "\"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=Rollout\", \"argoproj.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=ClusterAnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=AnalysisRun\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"";
 
     /// <summary>The reader for a kind, or null when the kind is not known.</summary>
     public static ResourceReader? Find(string apiVersion, string kind)

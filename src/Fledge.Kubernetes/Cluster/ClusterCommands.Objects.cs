@@ -85,6 +85,9 @@ public sealed partial class ClusterCommands
                     case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.ClusterKind:
                         errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: a ClusterAnalysisTemplate belongs to no namespace; apply it with kubectl apply -f (the operator reads it)");
                         continue;
+                    case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.RunKind:
+                        errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: {AnalysisTemplateReader.RunAdvice}");
+                        continue;
                     case AnalysisTemplateResource:
                         errors.AddRange(AnalysisTemplateReader.Read(obj).Errors.Select(e => e.ToString()));
                         break;

@@ -16,6 +16,12 @@ internal sealed partial class RuntimeCommands
         var templates = new List<Core.Analysis.AnalysisTemplate>();
         foreach (var obj in loaded.Objects.Where(o => o.Resource is AnalysisTemplateResource))
         {
+            if (obj.Resource is AnalysisTemplateResource { Spec.Terminate: true })
+            {
+                errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: spec.terminate: Forbidden: the run is terminated, so nothing is measured; remove terminate: true to measure it");
+                continue;
+            }
+
             var (template, templateErrors) = AnalysisTemplateReader.Read(obj);
             errors.AddRange(templateErrors.Select(e => e.ToString()));
             if (template is not null)
@@ -30,7 +36,7 @@ internal sealed partial class RuntimeCommands
         }
 
         var chosen = request.Template is { } name
-            ? templates.FirstOrDefault(t => t.Name == name)
+            ? templates.FirstOrDefault(t => t.Name == name || t.Name == AnalysisTemplateReader.RunKey(name))
                 ?? throw new CommandException(400, $"{request.Source.Name}: no AnalysisTemplate \"{name}\"; it holds {string.Join(", ", templates.Select(t => t.Name))}")
             : templates.Count == 1 ? templates[0]
             : throw new CommandException(400, templates.Count == 0

@@ -56,6 +56,9 @@ internal sealed partial class RuntimeCommands(
 
                         rollouts.Add((obj, RolloutReader.ToResource(obj)));
                         break;
+                    case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.RunKind:
+                        errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: {AnalysisTemplateReader.RunAdvice}");
+                        break;
                     case AnalysisTemplateResource:
                         var (template, templateErrors) = AnalysisTemplateReader.Read(obj);
                         errors.AddRange(templateErrors.Select(e => e.ToString()));

@@ -85,4 +85,46 @@ public sealed class AnalysisTemplateTests
 
         Read(yaml).Errors.ShouldContain(e => e.Contains(expected, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Read_ArgoAnalysisRunAsKubectlPrintsIt_IsItsMetricsWithItsArguments()
+    {
+        var run = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: AnalysisRun
+            metadata:
+              name: guestbook-6c54544bf9-2-1
+              labels: {rollout-type: Step, rollouts-pod-template-hash: 6c54544bf9}
+              ownerReferences:
+              - {apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: guestbook, uid: 1e8e5a0e, controller: true, blockOwnerDeletion: true}
+            spec:
+              args:
+              - {name: service, value: guestbook}
+              - {name: threshold, value: "0.95"}
+              metrics:
+              - name: success-rate
+                interval: 5m
+                successCondition: result[0] >= {{args.threshold}}
+                provider:
+                  prometheus: {address: "http://127.0.0.1:9090", query: "up{job=\"{{args.service}}\"}"}
+            status:
+              phase: Running
+              startedAt: "2024-01-01T00:00:00Z"
+              metricResults:
+              - {name: success-rate, phase: Running, count: 1, successful: 1, measurements: [{phase: Successful, value: "[0.99]"}]}
+            """;
+
+        var (template, errors) = Read(run);
+
+        errors.ShouldBeEmpty();
+        template!.Name.ShouldBe("AnalysisRun/guestbook-6c54544bf9-2-1", "a run is told apart from a template of the same name");
+        var (metrics, resolveErrors) = template.Resolve(new Dictionary<string, string>());
+        resolveErrors.ShouldBeEmpty();
+        metrics.ShouldHaveSingleItem().Provider.Setting("query").ShouldBe("up{job=\"guestbook\"}");
+    }
+
+    [Fact]
+    public void Read_TemplateWithTerminate_IsRefused_OnlyARunIsTerminated() =>
+        Read(Template.Replace("spec:\n", "spec:\n  terminate: true\n", StringComparison.Ordinal)).Errors
+            .ShouldContain(e => e.Contains("spec.terminate: Forbidden: only an AnalysisRun is terminated, not an AnalysisTemplate; remove it", StringComparison.Ordinal));
 }

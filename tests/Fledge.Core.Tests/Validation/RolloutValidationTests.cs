@@ -145,7 +145,7 @@ public sealed class RolloutValidationTests
         var loaded = ManifestLoader.Load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n", "db.yaml");
 
         loaded.Errors.ShouldHaveSingleItem().ToString().ShouldBe(
-            "db.yaml:1:1: kind: Unsupported value: \"apps/v1, Kind=StatefulSet\": supported values: \"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=Rollout\", \"argoproj.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=ClusterAnalysisTemplate\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"");
+            "db.yaml:1:1: kind: Unsupported value: \"apps/v1, Kind=StatefulSet\": supported values: \"fledge.io/v1alpha1, Kind=Rollout\", \"fledge.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=Rollout\", \"argoproj.io/v1alpha1, Kind=AnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=ClusterAnalysisTemplate\", \"argoproj.io/v1alpha1, Kind=AnalysisRun\", \"apps/v1, Kind=Deployment\", \"kanarini.nilebox.github.com/v1alpha1, Kind=CanaryDeployment\", \"apps/v1, Kind=ReplicaSet\", \"v1, Kind=Service\", \"v1, Kind=List\"");
     }
 
     [Fact]
