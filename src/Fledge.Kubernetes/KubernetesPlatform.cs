@@ -28,8 +28,83 @@ internal sealed class KubernetesPlatform(
 
     public RolloutSnapshot Observe(string rolloutName, DateTimeOffset now)
     {
+        // The Deployment of a workloadRef was read when the reconcile began (Claim); again only if a watch event replaced it since.
         var obj = Find(rolloutName);
+        obj = obj.Spec?["template"] is null ? WithWorkload(obj) : obj;
         return Snapshot(obj, OwnedBy(obj), now) with { Templates = templates(obj.Metadata.NamespaceProperty ?? "") };
+    }
+
+    /// <summary>
+    /// Argo's workloadRef: the rollout with the template (and, when it has none, the selector) of the Deployment it names, read
+    /// from the API server at each reconcile, so a changed Deployment is the rollout's next revision. Kept in the cache for
+    /// every reader of the rollout; the spec is never written back (status and annotations are written on their own).
+    /// Without the Deployment the rollout stays as written, and reading it says the Deployment is not found.
+    /// </summary>
+    private RolloutObject WithWorkload(RolloutObject obj)
+    {
+        if (obj.Spec?["workloadRef"]?["name"]?.GetValue<string>() is not { } name || ReadDeployment(obj.Metadata.NamespaceProperty, name) is not { Spec.Template: { } template } deployment)
+        {
+            return obj;
+        }
+
+        var spec = obj.Spec.DeepClone().AsObject();
+        spec["template"] = JsonNode.Parse(KubernetesJson.Serialize(template));
+        if (spec["selector"] is null && deployment.Spec.Selector is { } selector)
+        {
+            spec["selector"] = JsonNode.Parse(KubernetesJson.Serialize(selector));
+        }
+
+        if (JsonNode.DeepEquals(spec, obj.Spec))
+        {
+            return obj;
+        }
+
+        var filled = new RolloutObject { ApiVersion = obj.ApiVersion, Kind = obj.Kind, Metadata = obj.Metadata, Spec = spec, Status = obj.Status };
+        rollouts.Put(filled);
+        return filled;
+    }
+
+    private V1Deployment? ReadDeployment(string? ns, string name)
+    {
+        try
+        {
+            return Call(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns));
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// workloadRef's scaleDown after a reconcile: the Deployment is scaled to 0 once the rollout is healthy (onsuccess), or down
+    /// as the rollout's replicas become available (progressively), with an Event on the rollout.
+    /// </summary>
+    public void ScaleDownWorkload(string rolloutName, DateTimeOffset now)
+    {
+        var obj = Find(rolloutName);
+        if (obj.Spec?["workloadRef"] is null)
+        {
+            return;
+        }
+
+        var rollout = ToRollout(obj);
+        if (rollout.Spec.Workload is not { } workload || ReadDeployment(obj.Metadata.NamespaceProperty, workload.Deployment) is not { } deployment)
+        {
+            return;
+        }
+
+        var current = deployment.Spec?.Replicas ?? 1;
+        if (WorkloadRefs.DeploymentReplicas(workload.ScaleDown, current, rollout.Spec.Replicas, rollout.Status.AvailableReplicas, WorkloadRefs.Healthy(rollout)) is not { } to)
+        {
+            return;
+        }
+
+        Call(() => client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = to } }.ToJsonString(), V1Patch.PatchType.MergePatch),
+            workload.Deployment, obj.Metadata.NamespaceProperty));
+        Record(obj, new RecordEvent(RecordEvent.Normal, "ScalingDeployment",
+            $"Scaled down Deployment {workload.Deployment} from {current} to {to} (workloadRef scaleDown: {workload.ScaleDown})"), now);
     }
 
     /// <summary>
@@ -141,7 +216,7 @@ internal sealed class KubernetesPlatform(
     /// </summary>
     public void Claim(string rolloutName, DateTimeOffset now)
     {
-        var obj = Find(rolloutName);
+        var obj = WithWorkload(Find(rolloutName));
         if (obj.Metadata.DeletionTimestamp is not null)
         {
             return;

@@ -296,6 +296,7 @@ public sealed class RolloutOperator : IAsyncDisposable
                 }
             });
             _platform.SyncServices(key);
+            _platform.ScaleDownWorkload(key, now);
             _queue.Forget(key);
             if (result.RequeueAfter is { } after)
             {

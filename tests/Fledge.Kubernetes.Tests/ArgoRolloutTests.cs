@@ -1,3 +1,4 @@
+using Fledge.Tests;
 using k8s;
 using k8s.Models;
 
@@ -94,6 +95,55 @@ public sealed class ArgoRolloutTests
             DateTime.UtcNow.ShouldBeLessThan(deadline, $"{service} selects {string.Join(",", selector)}, not {rs.Metadata.Name}\n{fledge.Output}");
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Argo's workloadRef example as written (a Deployment of 0 replicas and a Rollout naming it): the operator runs the
+    /// Deployment's template; a Deployment scaled up beside it is scaled down again once the Rollout is healthy
+    /// (scaleDown: onsuccess), and the Deployment's new image is the Rollout's next revision.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task ArgoWorkloadRefExample_RunsTheDeploymentsTemplate_ScalesItDownOnSuccess_AndFollowsIt()
+    {
+        using var client = ControlPlane.Client();
+        using var ns = ControlPlane.Namespace("argo-workload");
+        await using var kubelet = new TestKubelet(client, ns.Name);
+        await using var fledge = await OperatorProcess.StartAsync(ns.Name);
+        var rollout = "rollouts.argoproj.io/rollout-ref-deployment";
+
+        ControlPlane.Kubectl("apply", "-n", ns.Name, "-f", ConformanceFiles.PathOf(Path.Combine("argo", "examples", "rollout-template-ref.yaml"))).Code.ShouldBe(0);
+        await RollingUpdateTests.WaitForAsync(ns.Name, rollout, s => s.Phase == "Healthy" && s.AvailableReplicas == 5, fledge);
+        var sets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items
+            .Where(rs => rs.Metadata.OwnerReferences?.Any(o => o.Kind == "Rollout") == true).ToList();
+        sets.ShouldHaveSingleItem().Spec.Template.Spec.Containers[0].Image.ShouldBe("argoproj/rollouts-demo:blue");
+
+        ControlPlane.Kubectl("patch", "-n", ns.Name, rollout, "--type=merge", "-p", "{\"spec\":{\"workloadRef\":{\"scaleDown\":\"onsuccess\"}}}").Code.ShouldBe(0);
+        ControlPlane.Kubectl("scale", "-n", ns.Name, "deployment/rollout-ref-deployment", "--replicas=2").Code.ShouldBe(0);
+        await WaitForDeploymentReplicasAsync(client, ns.Name, 0, fledge);
+        ControlPlane.Kubectl("get", "events", "-n", ns.Name).Output.ShouldContain("Scaled down Deployment rollout-ref-deployment from 2 to 0 (workloadRef scaleDown: onsuccess)");
+
+        ControlPlane.Kubectl("set", "image", "-n", ns.Name, "deployment/rollout-ref-deployment", "rollouts-demo=argoproj/rollouts-demo:green").Code.ShouldBe(0);
+        await RollingUpdateTests.WaitForAsync(ns.Name, rollout, s => s.Phase == "Paused", fledge, seconds: 60);
+        (await client.AppsV1.ListNamespacedReplicaSetAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items
+            .ShouldContain(rs => rs.Spec.Template.Spec.Containers[0].Image == "argoproj/rollouts-demo:green" && rs.Metadata.OwnerReferences.Any(o => o.Kind == "Rollout"),
+                "the Deployment's new template is the Rollout's canary");
+    }
+
+    private static async Task WaitForDeploymentReplicasAsync(IKubernetes client, string ns, int replicas, OperatorProcess fledge)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("rollout-ref-deployment", ns, cancellationToken: TestContext.Current.CancellationToken);
+            if (deployment.Spec.Replicas == replicas)
+            {
+                return;
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        throw new ShouldAssertException($"the Deployment was not scaled to {replicas}\noperator:\n{fledge.Output}");
     }
 
     private static string Example(string file) => Path.Combine(ControlPlane.Repository, "tests", "Fledge.Kubernetes.Tests", "Argo", file);

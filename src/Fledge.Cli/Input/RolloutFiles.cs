@@ -32,6 +32,11 @@ internal static class RolloutFiles
         }
 
         var candidates = loaded.Objects.Where(RolloutReader.IsRollout).ToList();
+        // A Deployment a Rollout of the file names in its workloadRef is that Rollout's template, not a rollout of its own.
+        var referenced = candidates.Select(c => (c.Resource as RolloutResource)?.Spec?.WorkloadRef?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var deployments = candidates.Where(c => c.Resource is k8s.Models.V1Deployment && referenced.Contains(c.Name))
+            .ToDictionary(c => c.Name, RolloutReader.ToResource, StringComparer.Ordinal);
+        candidates.RemoveAll(c => c.Resource is k8s.Models.V1Deployment && deployments.ContainsKey(c.Name));
         if (loaded.Succeeded && candidates.Count == 0 && templates.Count == 0)
         {
             errors.Add($"{path}: holds no Rollout or Deployment; simulate needs one (kinds found: {string.Join(", ", loaded.Objects.Select(o => o.Kind).Distinct())})");
@@ -44,7 +49,7 @@ internal static class RolloutFiles
         Rollout? rollout = null;
         foreach (var candidate in candidates.Take(1))
         {
-            var (read, readErrors) = RolloutReader.Read(candidate);
+            var (read, readErrors) = RolloutReader.Read(candidate, deployments.GetValueOrDefault);
             errors.AddRange(readErrors.Select(e => e.ToString()));
             rollout = read;
         }

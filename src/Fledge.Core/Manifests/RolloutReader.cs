@@ -13,12 +13,38 @@ public static class RolloutReader
 {
     public static bool IsRollout(ManifestObject obj) => obj.Resource is RolloutResource or V1Deployment;
 
-    /// <summary>The rollout, or the errors that stop it (each located in the file).</summary>
-    public static (Rollout? Rollout, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj)
+    /// <summary>
+    /// The rollout, or the errors that stop it (each located in the file). A rollout with a workloadRef takes the
+    /// template of the Deployment <paramref name="deployments"/> finds by name (none found is an error).
+    /// </summary>
+    public static (Rollout? Rollout, IReadOnlyList<ManifestError> Errors) Read(ManifestObject obj, Func<string, RolloutResource?>? deployments = null)
+    {
+        var (rollout, fieldErrors) = ReadResource(obj, deployments).Result;
+        return (rollout, fieldErrors.Select(e => obj.Error(e.Field, e.ToString())).ToList());
+    }
+
+    /// <summary>The object as the resource to keep (a workloadRef resolved into it), with the rollout it makes or the errors.</summary>
+    public static (RolloutResource Resource, (Rollout? Rollout, IReadOnlyList<FieldError> Errors) Result) ReadResource(
+        ManifestObject obj, Func<string, RolloutResource?>? deployments = null)
     {
         var resource = ToResource(obj);
-        var (rollout, fieldErrors) = FromResource(resource, obj.ApiVersion, obj.Kind);
-        return (rollout, fieldErrors.Select(e => obj.Error(e.Field, e.ToString())).ToList());
+        if (resource.Spec?.WorkloadRef is { } workload)
+        {
+            var refErrors = WorkloadRefs.Validate(resource.Spec, asWritten: true);
+            if (refErrors.Count > 0)
+            {
+                return (resource, (null, refErrors));
+            }
+
+            if (deployments?.Invoke(workload.Name!) is not { } deployment)
+            {
+                return (resource, (null, [WorkloadRefs.NotFound(workload)]));
+            }
+
+            resource = WorkloadRefs.Resolve(resource, deployment);
+        }
+
+        return (resource, FromResource(resource, obj.ApiVersion, obj.Kind));
     }
 
     /// <summary>The object as a Rollout resource (a Deployment's fields copied over).</summary>
@@ -32,6 +58,11 @@ public static class RolloutReader
     /// <summary>Applies the defaults of <paramref name="apiVersion"/> (in place), validates, and builds the rollout.</summary>
     public static (Rollout? Rollout, IReadOnlyList<FieldError> Errors) FromResource(RolloutResource resource, string apiVersion, string kind)
     {
+        if (resource.Spec?.WorkloadRef is { } workload && resource.Spec.Template is null)
+        {
+            return (null, [WorkloadRefs.NotFound(workload)]);
+        }
+
         ApplyDefaults(resource, apiVersion);
         var errors = RolloutValidator.Validate(resource);
         return errors.Count > 0 ? (null, errors) : (ToRollout(resource, kind), errors);
@@ -143,6 +174,7 @@ public static class RolloutReader
         {
             ProgressDeadlineAbort = spec.ProgressDeadlineAbort == true,
             RollbackWindowRevisions = spec.RollbackWindow?.Revisions ?? 0,
+            Workload = spec.WorkloadRef is { } workload ? new WorkloadReference(workload.Name!, workload.ScaleDown ?? WorkloadRefs.Never) : null,
         };
         return new Rollout(
             metadata.Name,

@@ -18,4 +18,10 @@ public sealed record RolloutSpec(
 
     /// <summary>Going back to one of this many revisions before the stable one skips the steps and analysis (0: never).</summary>
     public int RollbackWindowRevisions { get; init; }
+
+    /// <summary>Argo's workloadRef: the Deployment the template comes from, and what becomes of its replicas.</summary>
+    public WorkloadReference? Workload { get; init; }
 }
+
+/// <summary>The Deployment a rollout takes its template from, and its scaleDown: never, onsuccess or progressively.</summary>
+public sealed record WorkloadReference(string Deployment, string ScaleDown);

@@ -33,13 +33,10 @@ public static class RolloutValidator
                 $"must be no more than {MaxReplicas}, more than a Kubernetes cluster of 5,000 nodes runs (150,000 pods in all)"));
         }
 
-        if (spec.WorkloadRef is { } workload)
+        if (spec.WorkloadRef is not null)
         {
-            // The one error worth reading: the template and selector errors that follow from it would only be noise
-            errors.Add(FieldError.Forbidden("spec.workloadRef",
-                $"Fledge takes the pod template in the Rollout itself: copy spec.selector and spec.template of {workload.Kind ?? "Deployment"} \"{workload.Name}\" " +
-                "into the Rollout in place of workloadRef (Argo's own migration without workloadRef), then scale the Deployment to 0 once the Rollout is healthy"));
-            return errors;
+            // The template is the Deployment's, copied in when the rollout was read.
+            errors.AddRange(Manifests.WorkloadRefs.Validate(spec, asWritten: false));
         }
 
         ValidateSelector(spec, errors);

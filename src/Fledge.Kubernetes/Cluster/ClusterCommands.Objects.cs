@@ -71,16 +71,32 @@ public sealed partial class ClusterCommands
     {
         var errors = new List<string>();
         var objects = new List<(ManifestObject Source, JsonObject Body)>();
-        foreach (var source in request.Sources)
+        var loadedSources = request.Sources.Select(source => ManifestLoader.Load(source.Content, source.Name)).ToList();
+        // A workloadRef names a Deployment of this apply or of the namespace.
+        var deployments = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is k8s.Models.V1Deployment)
+            .GroupBy(o => o.Name).ToDictionary(g => g.Key, g => RolloutReader.ToResource(g.Last()), StringComparer.Ordinal);
+        foreach (var name in loadedSources.SelectMany(l => l.Objects).Select(o => (o.Resource as RolloutResource)?.Spec?.WorkloadRef?.Name).OfType<string>()
+            .Where(n => !deployments.ContainsKey(n)).Distinct().ToList())
         {
-            var loaded = ManifestLoader.Load(source.Content, source.Name);
+            try
+            {
+                deployments[name] = RolloutReader.FromDeployment(await client.AppsV1.ReadNamespacedDeploymentAsync(name, ns));
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Reading the rollout says it is not found.
+            }
+        }
+
+        foreach (var loaded in loadedSources)
+        {
             errors.AddRange(loaded.Errors.Select(e => e.ToString()));
             foreach (var obj in loaded.Objects)
             {
                 switch (obj.Resource)
                 {
                     case RolloutResource or k8s.Models.V1Deployment:
-                        errors.AddRange(RolloutReader.Read(obj).Errors.Select(e => e.ToString()));
+                        errors.AddRange(RolloutReader.Read(obj, deployments.GetValueOrDefault).Errors.Select(e => e.ToString()));
                         break;
                     case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.ClusterKind:
                         errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: a ClusterAnalysisTemplate belongs to no namespace; apply it with kubectl apply -f (the operator reads it)");

@@ -38,23 +38,38 @@ internal sealed partial class RuntimeCommands(
         var serviceObjects = new List<V1Service>();
         var templates = new List<Core.Analysis.AnalysisTemplate>();
         var canaryDeployments = new List<(ManifestObject Source, CanaryDeploymentResource Resource)>();
-        foreach (var source in request.Sources)
+        var adopted = new List<string>();
+        var following = new List<string>();
+        var loadedSources = request.Sources.Select(source => ManifestLoader.Load(source.Content, source.Name)).ToList();
+        // A workloadRef names a Deployment of this apply, or one the runtime runs.
+        var deployments = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is V1Deployment)
+            .GroupBy(o => o.Name).ToDictionary(g => g.Key, g => RolloutReader.ToResource(g.Last()), StringComparer.Ordinal);
+        var referenced = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is RolloutResource { Spec.WorkloadRef.Name: not null })
+            .Select(o => ((RolloutResource)o.Resource).Spec!.WorkloadRef!.Name!).ToHashSet(StringComparer.Ordinal);
+        RolloutResource? DeploymentNamed(string name) => deployments.GetValueOrDefault(name)
+            ?? (platform.Find(name) is { Kind: "Deployment" } running ? running.CopyManifest() : null);
+        foreach (var loaded in loadedSources)
         {
-            var loaded = ManifestLoader.Load(source.Content, source.Name);
             errors.AddRange(loaded.Errors.Select(e => e.ToString()));
             foreach (var obj in loaded.Objects)
             {
                 switch (obj.Resource)
                 {
+                    case V1Deployment when referenced.Contains(obj.Name) && loadedSources.SelectMany(l => l.Objects).Any(o => o.Resource is RolloutResource && o.Name == obj.Name):
+                        // Argo's migration file: the Rollout of the same name takes this Deployment's template and its place
+                        // (one host runs one workload per name), adopting its replica set so no pod is replaced.
+                        errors.AddRange(RolloutReader.Read(obj).Errors.Select(e => e.ToString()));
+                        adopted.Add(obj.Name);
+                        break;
                     case RolloutResource or V1Deployment:
-                        var (read, readErrors) = RolloutReader.Read(obj);
-                        errors.AddRange(readErrors.Select(e => e.ToString()));
+                        var (resource, (read, readErrors)) = RolloutReader.ReadResource(obj, DeploymentNamed);
+                        errors.AddRange(readErrors.Select(e => obj.Error(e.Field, e.ToString()).ToString()));
                         if (OverHostLimit(read?.Spec.Replicas, "spec.replicas") is { } tooMany)
                         {
                             errors.Add(obj.Error("spec.replicas", tooMany).ToString());
                         }
 
-                        rollouts.Add((obj, RolloutReader.ToResource(obj)));
+                        rollouts.Add((obj, resource));
                         break;
                     case AnalysisTemplateResource when obj.Kind == AnalysisTemplateReader.RunKind:
                         errors.Add($"{obj.Source}:{obj.Line}: {obj.Display}: {AnalysisTemplateReader.RunAdvice}");
@@ -134,6 +149,12 @@ internal sealed partial class RuntimeCommands(
                     results.Add(new ApplyResult(source.Kind, source.Name, ApplyRollout(source, resource, now)));
                 }
 
+                results.AddRange(adopted.Select(name => new ApplyResult("Deployment", name, "adopted by Rollout (workloadRef)")));
+                foreach (var (source, resource) in rollouts.Where(r => r.Source.Resource is V1Deployment))
+                {
+                    following.AddRange(FollowDeployment(resource, now));
+                }
+
                 foreach (var (source, resource) in canaryDeployments)
                 {
                     results.Add(new ApplyResult(source.Kind, source.Name, ApplyCanaryDeployment(resource, now)));
@@ -152,9 +173,9 @@ internal sealed partial class RuntimeCommands(
             results.Add(new ApplyResult("Service", service.Metadata.Name, await services.ApplyAsync(service, now)));
         }
 
-        foreach (var (source, _) in rollouts)
+        foreach (var name in rollouts.Select(r => r.Source.Name).Concat(following))
         {
-            controller.Changed(source.Name);
+            controller.Changed(name);
         }
 
         foreach (var (source, _) in canaryDeployments)
@@ -165,6 +186,31 @@ internal sealed partial class RuntimeCommands(
         return new ApplyResponse(results);
     }
 
+    /// <summary>
+    /// The rollouts whose workloadRef names this Deployment take its template again (a new revision when it changed), as
+    /// Argo's controller follows the Deployment it references. Their names, to reconcile.
+    /// </summary>
+    private List<string> FollowDeployment(RolloutResource deployment, DateTimeOffset now)
+    {
+        var changed = new List<string>();
+        var name = deployment.Metadata!.Name;
+        foreach (var record in platform.Rollouts.Where(r => r.Name != name && r.Manifest.Spec?.WorkloadRef?.Name == name).ToList())
+        {
+            var resolved = WorkloadRefs.Resolve(record.CopyManifest(), deployment);
+            if (KubernetesJson.Serialize(resolved.Spec?.Template) == KubernetesJson.Serialize(record.Manifest.Spec?.Template)
+                || RolloutReader.FromResource(KubernetesJson.Deserialize<RolloutResource>(KubernetesJson.Serialize(resolved)), record.ApiVersion, record.Kind).Errors.Count > 0)
+            {
+                continue;
+            }
+
+            record.Replace(resolved);
+            platform.Put(record, now);
+            changed.Add(record.Name);
+        }
+
+        return changed;
+    }
+
     private string ApplyRollout(ManifestObject source, RolloutResource resource, DateTimeOffset now)
     {
         var existing = platform.Find(source.Name);
@@ -173,6 +219,15 @@ internal sealed partial class RuntimeCommands(
             resource.Metadata!.Generation = 1;
             platform.Put(new RolloutRecord(source.ApiVersion, source.Kind, resource, RolloutStatus.Empty, now), now);
             return "created";
+        }
+
+        if (existing.Kind == "Deployment" && source.Kind == "Rollout" && resource.Spec?.WorkloadRef?.Name == source.Name)
+        {
+            // Argo's migration on one host: the Rollout takes the place of the Deployment it names, with its replica sets
+            // and status, so the replicas that run its template are adopted and none is replaced.
+            resource.Metadata!.Generation = existing.Generation + 1;
+            platform.Put(new RolloutRecord(source.ApiVersion, source.Kind, resource, existing.Status, existing.CreatedAt), now);
+            return "configured (took over Deployment)";
         }
 
         if (existing.Manifest.Metadata?.Annotations?.TryGetValue(Annotations.Revision, out var revision) == true)

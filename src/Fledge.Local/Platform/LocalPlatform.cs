@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Fledge.Control;
 using Fledge.Core.Kanarini;
+using Fledge.Core.Manifests;
 using Fledge.Core.Planning;
 using Fledge.Core.Rollouts;
 using Fledge.Local.Replicas;
@@ -273,6 +274,35 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         _rollouts[record.Name] = record;
         _replicaSets.TryAdd(record.Name, new Dictionary<string, ReplicaSetState>(StringComparer.Ordinal));
         Act(() => RoutesChanged?.Invoke(Routes()));
+    }
+
+    /// <summary>
+    /// workloadRef's scaleDown: the Deployment a rollout takes its template from is scaled to 0 once the rollout is healthy
+    /// (onsuccess) or down as the rollout's replicas become available (progressively), with an event on the rollout.
+    /// Returns the Deployment's name when it was scaled.
+    /// </summary>
+    public string? ScaleDownWorkload(string rolloutName, DateTimeOffset now)
+    {
+        if (Find(rolloutName) is not { Rollout.Spec.Workload: { } workload } record || workload.Deployment == rolloutName
+            || Find(workload.Deployment) is not { Kind: "Deployment" } deployment)
+        {
+            return null;
+        }
+
+        var rollout = record.Rollout;
+        var current = deployment.Rollout.Spec.Replicas;
+        if (WorkloadRefs.DeploymentReplicas(workload.ScaleDown, current, rollout.Spec.Replicas, rollout.Status.AvailableReplicas, WorkloadRefs.Healthy(rollout)) is not { } to)
+        {
+            return null;
+        }
+
+        var manifest = deployment.CopyManifest();
+        manifest.Spec!.Replicas = to;
+        deployment.Replace(manifest);
+        Put(deployment, now);
+        _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "ScalingDeployment",
+            $"Scaled down Deployment {workload.Deployment} from {current} to {to} (workloadRef scaleDown: {workload.ScaleDown})");
+        return workload.Deployment;
     }
 
     /// <summary>Deletes a rollout with its replica sets; their replicas stop gracefully.</summary>

@@ -104,6 +104,10 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
                 }
 
                 result = Reconciler.Reconcile(platform, name, time.GetUtcNow());
+                if (platform.ScaleDownWorkload(name, time.GetUtcNow()) is { } deployment)
+                {
+                    Changed(deployment);
+                }
             }
 
             if (_failing.Remove(name))

@@ -41,6 +41,7 @@ public sealed partial class ArgoCorpusTests
             "examples/rollout-background-analysis.yaml", "docs/features__analysis-1.yaml", "docs/features__analysis-2.yaml",
             "docs/features__bluegreen-1.yaml", "docs/features__canary__index-1.yaml", "docs/features__vpa-support-1.yaml",
             "examples/rollout-baseline-vs-canary.yaml", "examples/rollout-experiment-step.yaml", "examples/rollout-canary-preview.yaml",
+            "examples/rollout-template-ref.yaml", "docs/migrating-1.yaml", "examples/workload-ref/workload-ref.yaml",
         ];
 
         foreach (var file in working)
@@ -57,18 +58,20 @@ public sealed partial class ArgoCorpusTests
         var working = files.Where(f => Errors(ConformanceFiles.PathOf(Path.Combine("argo", f))).Count == 0).ToList();
 
         TestContext.Current.SendDiagnosticMessage($"Argo corpus: {working.Count} of {files.Count} files load as written:\n{string.Join("\n", working)}");
-        working.Count.ShouldBeGreaterThanOrEqualTo(26, "the score may only go up");
+        working.Count.ShouldBeGreaterThanOrEqualTo(29, "the score may only go up");
     }
 
     private static List<string> Errors(string path)
     {
         var loaded = ManifestLoader.LoadFile(path);
         var messages = loaded.Errors.Select(e => e.ToString()).ToList();
+        // A workloadRef names a Deployment of the same file, as Argo's examples write them
+        var deployments = loaded.Objects.Where(o => o.Resource is k8s.Models.V1Deployment).ToDictionary(o => o.Name, RolloutReader.ToResource, StringComparer.Ordinal);
         foreach (var obj in loaded.Objects)
         {
             messages.AddRange(obj.Resource switch
             {
-                RolloutResource or k8s.Models.V1Deployment => RolloutReader.Read(obj).Errors.Select(e => e.ToString()),
+                RolloutResource or k8s.Models.V1Deployment => RolloutReader.Read(obj, deployments.GetValueOrDefault).Errors.Select(e => e.ToString()),
                 AnalysisTemplateResource => AnalysisTemplateReader.Read(obj).Errors.Select(e => e.ToString()),
                 _ => [],
             });
