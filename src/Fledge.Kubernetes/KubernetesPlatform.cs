@@ -77,6 +77,52 @@ internal sealed class KubernetesPlatform(
     }
 
     /// <summary>
+    /// Argo's restartAt after a reconcile: once the time has come, the pods of the rollout's ReplicaSets created before it are
+    /// evicted one at a time (the Eviction API, so PodDisruptionBudgets hold), oldest first, each only while every other pod
+    /// is ready; when none is left, status.restartedAt records it. Returns when to look again.
+    /// </summary>
+    public TimeSpan? RestartPods(string rolloutName, DateTimeOffset now)
+    {
+        var obj = Find(rolloutName);
+        var rollout = ToRollout(obj);
+        if (rollout.Spec.RestartAt is not { } restartAt || rollout.Status.RestartedAt == restartAt)
+        {
+            return null;
+        }
+
+        if (restartAt > now)
+        {
+            return restartAt - now;
+        }
+
+        var ns = obj.Metadata.NamespaceProperty;
+        var sets = OwnedBy(obj).Where(rs => rs.Metadata.Annotations?.ContainsKey(Annotations.Experiment) != true).Select(rs => rs.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var pods = Call(() => client.CoreV1.ListNamespacedPodAsync(ns)).Items
+            .Where(p => p.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Kind == "ReplicaSet" && sets.Contains(o.Name)) == true).ToList();
+        var old = pods.Where(p => p.Metadata.DeletionTimestamp is null && p.Metadata.CreationTimestamp < restartAt.UtcDateTime)
+            .OrderBy(p => p.Metadata.CreationTimestamp).ToList();
+        if (old.Count == 0)
+        {
+            WriteStatus(obj, rollout.Status with { RestartedAt = restartAt });
+            Record(obj, new RecordEvent(RecordEvent.Normal, "RestartedPods",
+                $"Rollout restart complete: every pod was created after restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"), now);
+            return null;
+        }
+
+        var ready = pods.All(p => p.Metadata.DeletionTimestamp is null && p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        if (ready)
+        {
+            var pod = old[0];
+            Call(() => client.CoreV1.CreateNamespacedPodEvictionAsync(
+                new V1Eviction { Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = ns } }, pod.Metadata.Name, ns));
+            Record(obj, new RecordEvent(RecordEvent.Normal, "RestartingPod",
+                $"Restarting pod {pod.Metadata.Name}: created before restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({old.Count - 1} more to go)"), now);
+        }
+
+        return TimeSpan.FromSeconds(1);
+    }
+
+    /// <summary>
     /// workloadRef's scaleDown after a reconcile: the Deployment is scaled to 0 once the rollout is healthy (onsuccess), or down
     /// as the rollout's replicas become available (progressively), with an Event on the rollout.
     /// </summary>

@@ -297,8 +297,9 @@ public sealed class RolloutOperator : IAsyncDisposable
             });
             _platform.SyncServices(key);
             _platform.ScaleDownWorkload(key, now);
+            var restartIn = _platform.RestartPods(key, now);
             _queue.Forget(key);
-            if (result.RequeueAfter is { } after)
+            if ((restartIn is { } restart && (result.RequeueAfter is null || restart < result.RequeueAfter) ? restartIn : result.RequeueAfter) is { } after)
             {
                 _queue.AddAfter(key, after);
             }

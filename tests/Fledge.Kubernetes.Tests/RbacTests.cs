@@ -47,6 +47,46 @@ public sealed class RbacTests
         }
     }
 
+    /// <summary>
+    /// Argo's restartAt, by the operator with its own ServiceAccount: every pod created before the time is evicted (one at a
+    /// time, while the others are ready) and replaced by its ReplicaSet, no new ReplicaSet is made, and status.restartedAt
+    /// says it is done.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RestartAt_EvictsEveryOlderPodOneAtATime_WithTheGrantsOfDeploy()
+    {
+        using var client = ControlPlane.Client();
+        using var ns = ControlPlane.Namespace("restart-at");
+        var kubeconfig = await ServiceAccountKubeconfigAsync(client);
+        try
+        {
+            await using var kubelet = new TestKubelet(client, ns.Name);
+            await using var fledge = await OperatorProcess.StartAsync(ns.Name, kubeconfig: kubeconfig, leaseNamespace: "fledge-system");
+            RollingUpdateTests.Apply(ns.Name, RollingUpdateTests.Rollout("v1", replicas: 2));
+            await RollingUpdateTests.WaitForAsync(ns.Name, "web", s => s.Phase == "Healthy" && s.AvailableReplicas == 2, fledge);
+            var before = (await client.CoreV1.ListNamespacedPodAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items.Select(p => p.Metadata.Name).ToList();
+            before.Count.ShouldBe(2);
+            await Task.Delay(1100, TestContext.Current.CancellationToken);
+
+            var restartAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+            ControlPlane.Kubectl("patch", "-n", ns.Name, "rollouts.fledge.io/web", "--type=merge", "-p", $"{{\"spec\":{{\"restartAt\":\"{restartAt}\"}}}}").Code.ShouldBe(0);
+            await RollingUpdateTests.WaitForAsync(ns.Name, "web", s => s.RestartedAt is not null && s.AvailableReplicas == 2, fledge);
+
+            var after = (await client.CoreV1.ListNamespacedPodAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items
+                .Where(p => p.Metadata.DeletionTimestamp is null).Select(p => p.Metadata.Name).ToList();
+            after.Count.ShouldBe(2);
+            after.Intersect(before).ShouldBeEmpty("every pod created before restartAt was replaced");
+            (await client.AppsV1.ListNamespacedReplicaSetAsync(ns.Name, cancellationToken: TestContext.Current.CancellationToken)).Items.Count.ShouldBe(1, "no new revision");
+            var events = ControlPlane.Kubectl("get", "events", "-n", ns.Name).Output;
+            events.Split('\n').Count(l => l.Contains("RestartingPod", StringComparison.Ordinal)).ShouldBe(2);
+            fledge.Output.ShouldNotContain("forbidden", Case.Insensitive);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
     /// <summary>A kubeconfig for the API server with the fledge-operator ServiceAccount's token instead of the admin's.</summary>
     private static async Task<string> ServiceAccountKubeconfigAsync(IKubernetes client)
     {

@@ -147,6 +147,9 @@ public sealed class RollingUpdateTests
 
 /// <summary>The parts of a Rollout's status the tests read.</summary>
 internal sealed record ObservedStatus(
-    long ObservedGeneration, int Replicas, int UpdatedReplicas, int ReadyReplicas, int AvailableReplicas, string? Phase, List<ObservedCondition> Conditions);
+    long ObservedGeneration, int Replicas, int UpdatedReplicas, int ReadyReplicas, int AvailableReplicas, string? Phase, List<ObservedCondition> Conditions)
+{
+    public DateTimeOffset? RestartedAt { get; init; }
+}
 
 internal sealed record ObservedCondition(string Type, string Status, string Reason, string Message);

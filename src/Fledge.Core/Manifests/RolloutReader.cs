@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Fledge.Core.Rollouts;
 using Fledge.Core.Validation;
 using k8s.Models;
@@ -174,6 +175,7 @@ public static class RolloutReader
         {
             ProgressDeadlineAbort = spec.ProgressDeadlineAbort == true,
             RollbackWindowRevisions = spec.RollbackWindow?.Revisions ?? 0,
+            RestartAt = spec.RestartAt is { } restartAt ? DateTimeOffset.Parse(restartAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : null,
             Workload = spec.WorkloadRef is { } workload ? new WorkloadReference(workload.Name!, workload.ScaleDown ?? WorkloadRefs.Never) : null,
         };
         return new Rollout(

@@ -41,10 +41,10 @@ public sealed class RolloutSpecResource
     /// <summary>Argo: going back to one of the last N revisions skips the steps and analysis.</summary>
     public RollbackWindowResource? RollbackWindow { get; set; }
 
-    /// <summary>Argo: replace the pods created before this time (Fledge refuses it and says what to use).</summary>
+    /// <summary>Argo: replace the pods created before this time, one at a time.</summary>
     public string? RestartAt { get; set; }
 
-    /// <summary>Argo: the template of a Deployment named here (Fledge refuses it and says what to write).</summary>
+    /// <summary>Argo: run the template of the Deployment named here.</summary>
     public WorkloadRefResource? WorkloadRef { get; set; }
 
     /// <summary>Argo: how many finished AnalysisRuns to keep; Fledge keeps a run only while it runs, so these hold.</summary>

@@ -19,6 +19,9 @@ public sealed record RolloutSpec(
     /// <summary>Going back to one of this many revisions before the stable one skips the steps and analysis (0: never).</summary>
     public int RollbackWindowRevisions { get; init; }
 
+    /// <summary>Argo's restartAt: the pods created before this time are replaced, one at a time.</summary>
+    public DateTimeOffset? RestartAt { get; init; }
+
     /// <summary>Argo's workloadRef: the Deployment the template comes from, and what becomes of its replicas.</summary>
     public WorkloadReference? Workload { get; init; }
 }

@@ -18,6 +18,9 @@ public sealed record RolloutStatus(
     /// <summary>A canary rollout's steps, weights and phase; null for other strategies.</summary>
     public CanaryStatus? Canary { get; init; }
 
+    /// <summary>Argo's restartedAt: the spec.restartAt whose restart is done (every pod created since).</summary>
+    public DateTimeOffset? RestartedAt { get; init; }
+
     public RolloutCondition? Condition(string type)
     {
         foreach (var condition in Conditions)
@@ -41,7 +44,8 @@ public sealed record RolloutStatus(
         && UnavailableReplicas == other.UnavailableReplicas
         && CollisionCount == other.CollisionCount
         && Conditions.AsSpan().SequenceEqual(other.Conditions.AsSpan())
-        && Equals(Canary, other.Canary);
+        && Equals(Canary, other.Canary)
+        && RestartedAt == other.RestartedAt;
 
     public override int GetHashCode() => HashCode.Combine(ObservedGeneration, Replicas, UpdatedReplicas, AvailableReplicas, Conditions.Length);
 }

@@ -161,10 +161,9 @@ public static class RolloutValidator
     private static void ValidateArgoSpec(RolloutSpecResource spec, List<FieldError> errors)
     {
         var progressive = spec.Strategy?.Canary is not null || spec.Strategy?.BlueGreen is not null;
-        if (spec.RestartAt is not null)
+        if (spec.RestartAt is { } restartAt && !DateTimeOffset.TryParse(restartAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _))
         {
-            errors.Add(FieldError.Forbidden("spec.restartAt",
-                "Fledge replaces a rollout's pods with `fledge rollout restart NAME` (one at a time within maxUnavailable, as a rolling update of the same template); remove restartAt"));
+            errors.Add(FieldError.Invalid("spec.restartAt", restartAt, "must be a time such as 2020-03-30T21:19:35Z"));
         }
 
         if (spec.ProgressDeadlineAbort == true && !progressive)

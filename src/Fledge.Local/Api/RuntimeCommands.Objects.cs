@@ -64,6 +64,11 @@ internal sealed partial class RuntimeCommands
                 ["unavailableReplicas"] = status.UnavailableReplicas,
                 ["conditions"] = new JsonArray([.. status.Conditions.Select(Condition)]),
             };
+            if (status.RestartedAt is { } restartedAt)
+            {
+                statusNode["restartedAt"] = restartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             if (status.Canary is { } canary)
             {
                 statusNode["phase"] = canary.Phase;

@@ -305,6 +305,44 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         return workload.Deployment;
     }
 
+    /// <summary>
+    /// Argo's restartAt: once the time has come, the rollout's replicas created before it are replaced one at a time, each
+    /// only while every other replica is ready (as Argo evicts within maxUnavailable), oldest first; when none is left,
+    /// status.restartedAt records it and the same restartAt is done. Returns when to look again (the time to come).
+    /// </summary>
+    public TimeSpan? RestartReplicas(string rolloutName, DateTimeOffset now)
+    {
+        if (Find(rolloutName) is not { Rollout.Spec.RestartAt: { } restartAt } record || record.Status.RestartedAt == restartAt)
+        {
+            return null;
+        }
+
+        if (restartAt > now)
+        {
+            return restartAt - now;
+        }
+
+        var replicas = ReplicaSetsOf(rolloutName).Where(rs => !rs.CopiedAnnotations.ContainsKey(Annotations.Experiment))
+            .SelectMany(rs => _supervisor.Replicas(rs.Name)).Where(r => r.Phase != Replicas.ReplicaPhase.Terminating).ToList();
+        var old = replicas.Where(r => r.CreatedAt < restartAt).OrderBy(r => r.CreatedAt).ToList();
+        if (old.Count == 0)
+        {
+            record.SetStatus(record.Status with { RestartedAt = restartAt });
+            Put(record, now);
+            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "RestartedPods",
+                $"Rollout restart complete: every pod was created after restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+            return null;
+        }
+
+        if (replicas.All(r => r.Ready) && _supervisor.Restart(old[0].ReplicaSet, old[0].Name))
+        {
+            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "RestartingPod",
+                $"Restarting pod {old[0].Name}: created before restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({old.Count - 1} more to go)");
+        }
+
+        return TimeSpan.FromSeconds(1);
+    }
+
     /// <summary>Deletes a rollout with its replica sets; their replicas stop gracefully.</summary>
     public void Delete(string name)
     {

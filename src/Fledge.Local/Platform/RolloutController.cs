@@ -108,6 +108,11 @@ internal sealed class RolloutController(LocalPlatform platform, TimeProvider tim
                 {
                     Changed(deployment);
                 }
+
+                if (platform.RestartReplicas(name, time.GetUtcNow()) is { } restartIn && (result.RequeueAfter is null || restartIn < result.RequeueAfter))
+                {
+                    result = result with { RequeueAfter = restartIn };
+                }
             }
 
             if (_failing.Remove(name))

@@ -103,6 +103,32 @@ public sealed class Supervisor
         Changed?.Invoke(replica.View());
     }
 
+    /// <summary>
+    /// Replaces one replica as deleting its pod would under a ReplicaSet: it stops gracefully (out of its Services first)
+    /// while a new one starts in its place. False when it is gone or already stopping.
+    /// </summary>
+    public bool Restart(string replicaSet, string replicaName)
+    {
+        Replica old;
+        Replica fresh;
+        lock (_gate)
+        {
+            if (!_sets.TryGetValue(replicaSet, out var entry) || entry.Replicas.FirstOrDefault(r => r.Name == replicaName && !r.IsStopping) is not { } found)
+            {
+                return false;
+            }
+
+            old = found;
+            fresh = new Replica(_host, entry.Template, $"{replicaSet}-{Suffix()}", ReservePort());
+            entry.Replicas.Add(fresh);
+        }
+
+        _ = StopAndForgetAsync(replicaSet, old);
+        fresh.Start();
+        Changed?.Invoke(fresh.View());
+        return true;
+    }
+
     /// <summary>How many replicas of a replica set are running or starting (not stopping).</summary>
     public int Count(string replicaSet)
     {
