@@ -7,6 +7,25 @@ public sealed class GetOutputTests(SharedRuntime shared) : IClassFixture<SharedR
 {
     private RuntimeProcess Runtime => shared.Runtime;
 
+    /// <summary>
+    /// A replica's port is outside the kernel's ephemeral range: an outgoing connection (the proxy's own, pooled) can never take
+    /// the port of a replica that waits to restart, which would then fail with "address already in use" at every restart.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task GetPods_EveryReplicaListensOutsideTheEphemeralPortRange()
+    {
+        await shared.HelloStillServesAsync();
+        var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        var (code, json, error) = Runtime.Fledge("get", "pods", "-o", "json");
+        code.ShouldBe(0, error);
+
+        var ports = JsonDocument.Parse(json).RootElement.GetProperty("items").EnumerateArray()
+            .Select(pod => int.Parse(pod.GetProperty("metadata").GetProperty("annotations").GetProperty("fledge.io/port").GetString()!, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        ports.ShouldNotBeEmpty();
+        ports.ShouldAllBe(port => port < range[0] || port > range[1], $"ephemeral range {range[0]}-{range[1]}");
+    }
+
     [Fact(Timeout = 120_000)]
     public void GetRolloutYaml_AppliedBack_IsUnchanged()
     {

@@ -96,8 +96,11 @@ public static class ManifestLoader
         var reader = ResourceKinds.Find(apiVersion, kind);
         if (reader is null)
         {
+            var hint = kind == "Experiment" && apiVersion == ResourceKinds.ArgoApiVersion
+                ? "; Fledge runs an experiment as a Rollout's canary step (- experiment: {duration, templates: [{name, specRef: stable|canary}], analyses}), not on its own"
+                : "";
             errors.Add(new ManifestError(source, (int)node.Start.Line, (int)node.Start.Column,
-                $"kind: Unsupported value: \"{apiVersion}, Kind={kind}\": supported values: {ResourceKinds.Supported}"));
+                $"kind: Unsupported value: \"{apiVersion}, Kind={kind}\": supported values: {ResourceKinds.Supported}{hint}"));
             return;
         }
 

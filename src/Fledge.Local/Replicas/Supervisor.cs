@@ -246,19 +246,8 @@ public sealed class Supervisor
     }
 
     /// <summary>A free loopback port no replica holds (called under the gate).</summary>
-    private int ReservePort()
-    {
-        while (true)
-        {
-            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-            if (_ports.Add(port))
-            {
-                return port;
-            }
-        }
-    }
+    /// <summary>A port no replica of this runtime holds, for a new replica; it stays the replica's until the replica is gone.</summary>
+    private int ReservePort() => ReplicaPorts.Reserve(_ports);
 
     private static string Suffix() => string.Create(5, 0, static (span, _) =>
     {
