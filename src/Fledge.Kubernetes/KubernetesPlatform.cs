@@ -99,9 +99,10 @@ internal sealed class KubernetesPlatform(
         var sets = OwnedBy(obj).Where(rs => rs.Metadata.Annotations?.ContainsKey(Annotations.Experiment) != true).Select(rs => rs.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         var pods = Call(() => client.CoreV1.ListNamespacedPodAsync(ns)).Items
             .Where(p => p.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Kind == "ReplicaSet" && sets.Contains(o.Name)) == true).ToList();
+        // Done once no pod from before is left, the terminating ones included; the next is evicted only while the others are ready.
         var old = pods.Where(p => p.Metadata.DeletionTimestamp is null && p.Metadata.CreationTimestamp < restartAt.UtcDateTime)
             .OrderBy(p => p.Metadata.CreationTimestamp).ToList();
-        if (old.Count == 0)
+        if (pods.All(p => p.Metadata.CreationTimestamp >= restartAt.UtcDateTime))
         {
             WriteStatus(obj, rollout.Status with { RestartedAt = restartAt });
             Record(obj, new RecordEvent(RecordEvent.Normal, "RestartedPods",
@@ -110,7 +111,7 @@ internal sealed class KubernetesPlatform(
         }
 
         var ready = pods.All(p => p.Metadata.DeletionTimestamp is null && p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
-        if (ready)
+        if (ready && old.Count > 0)
         {
             var pod = old[0];
             Call(() => client.CoreV1.CreateNamespacedPodEvictionAsync(

@@ -322,10 +322,12 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
             return restartAt - now;
         }
 
-        var replicas = ReplicaSetsOf(rolloutName).Where(rs => !rs.CopiedAnnotations.ContainsKey(Annotations.Experiment))
-            .SelectMany(rs => _supervisor.Replicas(rs.Name)).Where(r => r.Phase != Replicas.ReplicaPhase.Terminating).ToList();
+        var all = ReplicaSetsOf(rolloutName).Where(rs => !rs.CopiedAnnotations.ContainsKey(Annotations.Experiment))
+            .SelectMany(rs => _supervisor.Replicas(rs.Name)).ToList();
+        // Done once no replica from before is left, the stopping ones included; the next is replaced only while the others serve.
+        var replicas = all.Where(r => r.Phase != Replicas.ReplicaPhase.Terminating).ToList();
         var old = replicas.Where(r => r.CreatedAt < restartAt).OrderBy(r => r.CreatedAt).ToList();
-        if (old.Count == 0)
+        if (all.All(r => r.CreatedAt >= restartAt))
         {
             record.SetStatus(record.Status with { RestartedAt = restartAt });
             Put(record, now);
@@ -334,7 +336,7 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
             return null;
         }
 
-        if (replicas.All(r => r.Ready) && _supervisor.Restart(old[0].ReplicaSet, old[0].Name))
+        if (old.Count > 0 && replicas.All(r => r.Ready) && _supervisor.Restart(old[0].ReplicaSet, old[0].Name))
         {
             _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "RestartingPod",
                 $"Restarting pod {old[0].Name}: created before restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({old.Count - 1} more to go)");
