@@ -84,6 +84,12 @@ internal sealed class KubernetesPlatform(
     public TimeSpan? RestartPods(string rolloutName, DateTimeOffset now)
     {
         var obj = Find(rolloutName);
+        if (obj.Spec?["restartAt"] is null)
+        {
+            // Every reconcile of every rollout passes here: one without restartAt is not read again
+            return null;
+        }
+
         var rollout = ToRollout(obj);
         if (rollout.Spec.RestartAt is not { } restartAt || rollout.Status.RestartedAt == restartAt)
         {
@@ -105,8 +111,7 @@ internal sealed class KubernetesPlatform(
         if (pods.All(p => p.Metadata.CreationTimestamp >= restartAt.UtcDateTime))
         {
             WriteStatus(obj, rollout.Status with { RestartedAt = restartAt });
-            Record(obj, new RecordEvent(RecordEvent.Normal, "RestartedPods",
-                $"Rollout restart complete: every pod was created after restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"), now);
+            Record(obj, new RecordEvent(RecordEvent.Normal, RestartAt.RestartedReason, RestartAt.Restarted(restartAt)), now);
             return null;
         }
 
@@ -116,8 +121,7 @@ internal sealed class KubernetesPlatform(
             var pod = old[0];
             Call(() => client.CoreV1.CreateNamespacedPodEvictionAsync(
                 new V1Eviction { Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = ns } }, pod.Metadata.Name, ns));
-            Record(obj, new RecordEvent(RecordEvent.Normal, "RestartingPod",
-                $"Restarting pod {pod.Metadata.Name}: created before restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({old.Count - 1} more to go)"), now);
+            Record(obj, new RecordEvent(RecordEvent.Normal, RestartAt.RestartingReason, RestartAt.Restarting(pod.Metadata.Name, restartAt, old.Count - 1)), now);
         }
 
         return TimeSpan.FromSeconds(1);
@@ -136,7 +140,9 @@ internal sealed class KubernetesPlatform(
         }
 
         var rollout = ToRollout(obj);
-        if (rollout.Spec.Workload is not { } workload || ReadDeployment(obj.Metadata.NamespaceProperty, workload.Deployment) is not { } deployment)
+        // scaleDown: never (the default) leaves the Deployment alone: no need to read it
+        if (rollout.Spec.Workload is not { } workload || workload.ScaleDown == WorkloadRefs.Never
+            || ReadDeployment(obj.Metadata.NamespaceProperty, workload.Deployment) is not { } deployment)
         {
             return;
         }
@@ -150,8 +156,7 @@ internal sealed class KubernetesPlatform(
         Call(() => client.AppsV1.PatchNamespacedDeploymentAsync(
             new V1Patch(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = to } }.ToJsonString(), V1Patch.PatchType.MergePatch),
             workload.Deployment, obj.Metadata.NamespaceProperty));
-        Record(obj, new RecordEvent(RecordEvent.Normal, "ScalingDeployment",
-            $"Scaled down Deployment {workload.Deployment} from {current} to {to} (workloadRef scaleDown: {workload.ScaleDown})"), now);
+        Record(obj, new RecordEvent(RecordEvent.Normal, "ScalingDeployment", WorkloadRefs.ScaledDown(workload, current, to)), now);
     }
 
     /// <summary>

@@ -33,9 +33,8 @@ internal static class RolloutFiles
 
         var candidates = loaded.Objects.Where(RolloutReader.IsRollout).ToList();
         // A Deployment a Rollout of the file names in its workloadRef is that Rollout's template, not a rollout of its own.
-        var referenced = candidates.Select(c => (c.Resource as RolloutResource)?.Spec?.WorkloadRef?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var deployments = candidates.Where(c => c.Resource is k8s.Models.V1Deployment && referenced.Contains(c.Name))
-            .ToDictionary(c => c.Name, RolloutReader.ToResource, StringComparer.Ordinal);
+        var referenced = WorkloadRefs.Referenced(candidates);
+        var deployments = WorkloadRefs.DeploymentsOf(candidates.Where(c => referenced.Contains(c.Name)));
         candidates.RemoveAll(c => c.Resource is k8s.Models.V1Deployment && deployments.ContainsKey(c.Name));
         if (loaded.Succeeded && candidates.Count == 0 && templates.Count == 0)
         {

@@ -1,3 +1,4 @@
+using Fledge.Core.Rollouts;
 using Fledge.Core.Validation;
 using k8s;
 using k8s.Models;
@@ -51,6 +52,19 @@ public static class WorkloadRefs
         return errors;
     }
 
+    /// <summary>The Deployments among <paramref name="objects"/> by name (the last of a name), as a workloadRef reads them.</summary>
+    public static Dictionary<string, RolloutResource> DeploymentsOf(IEnumerable<ManifestObject> objects) =>
+        objects.Where(o => o.Resource is V1Deployment).GroupBy(o => o.Name)
+            .ToDictionary(g => g.Key, g => RolloutReader.ToResource(g.Last()), StringComparer.Ordinal);
+
+    /// <summary>The names of the Deployments a Rollout among <paramref name="objects"/> names in its workloadRef.</summary>
+    public static HashSet<string> Referenced(IEnumerable<ManifestObject> objects) =>
+        objects.Select(o => (o.Resource as RolloutResource)?.Spec?.WorkloadRef?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The event when scaleDown scaled the Deployment.</summary>
+    public static string ScaledDown(WorkloadReference workload, int from, int to) =>
+        $"Scaled down Deployment {workload.Deployment} from {from} to {to} (workloadRef scaleDown: {workload.ScaleDown})";
+
     /// <summary>The error when the Deployment is not there: where to put it.</summary>
     public static FieldError NotFound(WorkloadRefResource workload) => FieldError.Invalid("spec.workloadRef.name", workload.Name ?? "",
         $"Deployment \"{workload.Name}\" not found: apply it before the Rollout or in the same file");
@@ -65,8 +79,8 @@ public static class WorkloadRefs
     }
 
     /// <summary>Healthy as scaleDown onsuccess means it: the Rollout's current template runs all its replicas, available.</summary>
-    public static bool Healthy(Rollouts.Rollout rollout) => rollout.Status.Canary is { } canary
-        ? canary.Phase == Rollouts.RolloutPhases.Healthy
+    public static bool Healthy(Rollout rollout) => rollout.Status.Canary is { } canary
+        ? canary.Phase == RolloutPhases.Healthy
         : rollout.Status.ObservedGeneration >= rollout.Generation && rollout.Status.UpdatedReplicas == rollout.Spec.Replicas
             && rollout.Status.AvailableReplicas == rollout.Spec.Replicas && rollout.Status.Replicas == rollout.Spec.Replicas;
 

@@ -73,10 +73,8 @@ public sealed partial class ClusterCommands
         var objects = new List<(ManifestObject Source, JsonObject Body)>();
         var loadedSources = request.Sources.Select(source => ManifestLoader.Load(source.Content, source.Name)).ToList();
         // A workloadRef names a Deployment of this apply or of the namespace.
-        var deployments = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is k8s.Models.V1Deployment)
-            .GroupBy(o => o.Name).ToDictionary(g => g.Key, g => RolloutReader.ToResource(g.Last()), StringComparer.Ordinal);
-        foreach (var name in loadedSources.SelectMany(l => l.Objects).Select(o => (o.Resource as RolloutResource)?.Spec?.WorkloadRef?.Name).OfType<string>()
-            .Where(n => !deployments.ContainsKey(n)).Distinct().ToList())
+        var deployments = WorkloadRefs.DeploymentsOf(loadedSources.SelectMany(l => l.Objects));
+        foreach (var name in WorkloadRefs.Referenced(loadedSources.SelectMany(l => l.Objects)).Where(n => !deployments.ContainsKey(n)))
         {
             try
             {

@@ -42,10 +42,10 @@ internal sealed partial class RuntimeCommands(
         var following = new List<string>();
         var loadedSources = request.Sources.Select(source => ManifestLoader.Load(source.Content, source.Name)).ToList();
         // A workloadRef names a Deployment of this apply, or one the runtime runs.
-        var deployments = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is V1Deployment)
-            .GroupBy(o => o.Name).ToDictionary(g => g.Key, g => RolloutReader.ToResource(g.Last()), StringComparer.Ordinal);
-        var referenced = loadedSources.SelectMany(l => l.Objects).Where(o => o.Resource is RolloutResource { Spec.WorkloadRef.Name: not null })
-            .Select(o => ((RolloutResource)o.Resource).Spec!.WorkloadRef!.Name!).ToHashSet(StringComparer.Ordinal);
+        var deployments = WorkloadRefs.DeploymentsOf(loadedSources.SelectMany(l => l.Objects));
+        // Rollouts whose workloadRef names a Deployment of their own name: that Deployment is their template, not a workload.
+        var takingOver = loadedSources.SelectMany(l => l.Objects)
+            .Where(o => o.Resource is RolloutResource { Spec.WorkloadRef.Name: { } name } && name == o.Name).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         RolloutResource? DeploymentNamed(string name) => deployments.GetValueOrDefault(name)
             ?? (platform.Find(name) is { Kind: "Deployment" } running ? running.CopyManifest() : null);
         foreach (var loaded in loadedSources)
@@ -55,7 +55,7 @@ internal sealed partial class RuntimeCommands(
             {
                 switch (obj.Resource)
                 {
-                    case V1Deployment when referenced.Contains(obj.Name) && loadedSources.SelectMany(l => l.Objects).Any(o => o.Resource is RolloutResource && o.Name == obj.Name):
+                    case V1Deployment when takingOver.Contains(obj.Name):
                         // Argo's migration file: the Rollout of the same name takes this Deployment's template and its place
                         // (one host runs one workload per name), adopting its replica set so no pod is replaced.
                         errors.AddRange(RolloutReader.Read(obj).Errors.Select(e => e.ToString()));

@@ -300,8 +300,7 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         manifest.Spec!.Replicas = to;
         deployment.Replace(manifest);
         Put(deployment, now);
-        _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "ScalingDeployment",
-            $"Scaled down Deployment {workload.Deployment} from {current} to {to} (workloadRef scaleDown: {workload.ScaleDown})");
+        _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "ScalingDeployment", WorkloadRefs.ScaledDown(workload, current, to));
         return workload.Deployment;
     }
 
@@ -331,15 +330,13 @@ internal sealed class LocalPlatform : IRolloutPlatform, ICanaryDeploymentPlatfor
         {
             record.SetStatus(record.Status with { RestartedAt = restartAt });
             Put(record, now);
-            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "RestartedPods",
-                $"Rollout restart complete: every pod was created after restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, RestartAt.RestartedReason, RestartAt.Restarted(restartAt));
             return null;
         }
 
         if (old.Count > 0 && replicas.All(r => r.Ready) && _supervisor.Restart(old[0].ReplicaSet, old[0].Name))
         {
-            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, "RestartingPod",
-                $"Restarting pod {old[0].Name}: created before restartAt {restartAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({old.Count - 1} more to go)");
+            _store.AddEvent($"{record.Kind}/{rolloutName}", now, RecordEvent.Normal, RestartAt.RestartingReason, RestartAt.Restarting(old[0].Name, restartAt, old.Count - 1));
         }
 
         return TimeSpan.FromSeconds(1);

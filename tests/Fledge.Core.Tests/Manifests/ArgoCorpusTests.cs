@@ -66,7 +66,7 @@ public sealed partial class ArgoCorpusTests
         var loaded = ManifestLoader.LoadFile(path);
         var messages = loaded.Errors.Select(e => e.ToString()).ToList();
         // A workloadRef names a Deployment of the same file, as Argo's examples write them
-        var deployments = loaded.Objects.Where(o => o.Resource is k8s.Models.V1Deployment).ToDictionary(o => o.Name, RolloutReader.ToResource, StringComparer.Ordinal);
+        var deployments = WorkloadRefs.DeploymentsOf(loaded.Objects);
         foreach (var obj in loaded.Objects)
         {
             messages.AddRange(obj.Resource switch
